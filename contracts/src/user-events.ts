@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { defineEvent } from "./envelope.ts";
+import { Id } from "./ids.ts";
+import { defineTopic } from "./topic.ts";
+
+/** A new account exists. The post service starts its author projection from it; auth sends the welcome e-mail. */
+export const UserRegistered = defineEvent(
+  "user.registered",
+  1,
+  z.object({
+    userId: Id,
+    /** Display name, 1..100 characters. */
+    name: z.string().min(1).max(100),
+    /** Normalised (trimmed, lower-cased) e-mail address. */
+    email: z.email(),
+  }),
+);
+
+/** The public profile changed; carries the whole new state so consumers need not merge. */
+export const UserUpdated = defineEvent(
+  "user.updated",
+  1,
+  z.object({
+    userId: Id,
+    name: z.string().min(1).max(100),
+    /** Free text, at most 500 characters; empty when unset. */
+    bio: z.string().max(500),
+  }),
+);
+
+/** The account is gone; consumers delete what belongs to it. */
+export const UserDeleted = defineEvent("user.deleted", 1, z.object({ userId: Id }));
+
+/** `user-events`: the lifecycle of accounts, keyed by user id. */
+export const UserEvents = defineTopic({
+  name: "user-events",
+  events: [UserRegistered, UserUpdated, UserDeleted],
+  key: (event) => event.data.userId,
+});

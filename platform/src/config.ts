@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+/** A configuration that does not parse; its message lists every bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment with a zod schema whose keys are the variable names.
+ * Throws a ConfigError naming each bad variable, so a service can print it and exit.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    return `  ${name}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}
+
+/** Environment helpers: every variable arrives as a string or not at all. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  /** A comma-separated list, trimmed, empties dropped. */
+  list: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((value) =>
+        value
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
+  bool: (fallback: boolean) =>
+    z
+      .enum(["true", "false", "1", "0"])
+      .default(fallback ? "true" : "false")
+      .transform((value) => value === "true" || value === "1"),
+  logLevel: () => z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+};
+
+/** The variables every service shares: HTTP, logging and Kafka. */
+export const CommonEnv = z.object({
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: env.logLevel(),
+  /** Largest accepted request body, in bytes. */
+  BODY_LIMIT_BYTES: env.int(64 * 1024, 1024),
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
+  KAFKA_BROKERS: env.list("127.0.0.1:9092").pipe(z.array(z.string()).min(1, "needs at least one broker")),
+  /** Prepended to every topic name; lets tests and environments share one cluster. */
+  KAFKA_TOPIC_PREFIX: z.string().default(""),
+  KAFKA_TOPIC_PARTITIONS: env.int(6, 1, 1000),
+  KAFKA_REPLICATION_FACTOR: env.int(1, 1, 10),
+});
+export type CommonEnv = z.output<typeof CommonEnv>;

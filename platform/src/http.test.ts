@@ -1,0 +1,126 @@
+import { describe, expect, test } from "bun:test";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createServiceApp } from "./http.ts";
+import { createLogger } from "./logger.ts";
+import { createReadiness } from "./readiness.ts";
+
+const logger = createLogger("test", "silent");
+
+function appWith(checks: Parameters<typeof createReadiness>[0] = {}) {
+  const app = createServiceApp({
+    service: "test",
+    version: "1.0.0",
+    logger,
+    bodyLimitBytes: 1024,
+    readiness: createReadiness(checks, 50),
+  });
+  const echo = createRoute({
+    method: "post",
+    path: "/echo",
+    request: {
+      body: {
+        content: { "application/json": { schema: z.object({ name: z.string().min(1), age: z.number().int() }) } },
+      },
+    },
+    responses: { 200: { description: "the body back" } },
+  });
+  return app.openapi(echo, (c) => c.json(c.req.valid("json"), 200));
+}
+
+const postJson = (body: string, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body,
+});
+
+describe("createServiceApp", () => {
+  test("GET /healthz answers without touching dependencies", async () => {
+    const res = await appWith({ db: () => Promise.reject(new Error("down")) }).request("/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  test("GET /readyz is 200 when every check passes", async () => {
+    const res = await appWith({ db: async () => {}, kafka: async () => {} }).request("/readyz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", checks: { db: "ok", kafka: "ok" } });
+  });
+
+  test("GET /readyz is 503 and names the failing and the silent dependency", async () => {
+    const app = appWith({
+      db: async () => {},
+      kafka: () => Promise.reject(new Error("connection refused")),
+      slow: () => new Promise(() => {}),
+    });
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: "unavailable",
+      checks: { db: "ok", kafka: "connection refused", slow: "no answer within 50 ms" },
+    });
+  });
+
+  test("an unknown route is a JSON problem 404", async () => {
+    const res = await appWith().request("/nope");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toEqual({
+      type: "about:blank",
+      title: "Not Found",
+      status: 404,
+      detail: "No route for GET /nope.",
+    });
+  });
+
+  test("validation errors are a 400 problem listing each field", async () => {
+    const res = await appWith().request("/echo", postJson(JSON.stringify({ name: "", age: 1.5 })));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { path: string }[] };
+    expect(body).toMatchObject({ title: "Bad Request", status: 400 });
+    expect(body.errors.map((error) => error.path)).toEqual(["name", "age"]);
+  });
+
+  test("malformed JSON is a 400 problem, not a 500", async () => {
+    const res = await appWith().request("/echo", postJson("{oops"));
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("a body over the limit is a 413 problem", async () => {
+    const big = JSON.stringify({ name: "x".repeat(2000), age: 1 });
+    const res = await appWith().request("/echo", postJson(big));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ status: 413, detail: "The body exceeds 1024 bytes." });
+  });
+
+  test("echoes a caller's x-request-id and makes one up otherwise", async () => {
+    const app = appWith();
+    const given = await app.request("/healthz", { headers: { "x-request-id": "abc-123" } });
+    expect(given.headers.get("x-request-id")).toBe("abc-123");
+    const made = await app.request("/healthz");
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("an unexpected error is a 500 problem that does not leak the message", async () => {
+    const app = appWith();
+    app.get("/boom", () => {
+      throw new Error("secret internals");
+    });
+    const res = await app.request("/boom");
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain("secret internals");
+  });
+
+  test("serves an OpenAPI 3.1 document built from the validating schemas, and a docs page", async () => {
+    const app = appWith();
+    const doc = (await (await app.request("/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths).toHaveProperty("/echo");
+    const docs = await app.request("/docs");
+    expect(docs.headers.get("content-type")).toContain("text/html");
+    expect(await docs.text()).toContain("/openapi.json");
+  });
+});

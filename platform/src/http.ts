@@ -1,0 +1,127 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import type { Logger } from "./logger.ts";
+import type { Readiness } from "./readiness.ts";
+
+/** What every request handler can read from the context. */
+export type AppEnv = { Variables: { requestId: string; logger: Logger } };
+
+/** One field's validation error in a problem body. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+const titles: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Answers with `application/problem+json`. */
+export function problem(
+  c: Context,
+  status: ContentfulStatusCode,
+  extra: Partial<Omit<Problem, "status">> = {},
+): Response {
+  const body: Problem = { type: "about:blank", title: titles[status] ?? "Error", status, ...extra };
+  return c.body(JSON.stringify(body), status, { "content-type": "application/problem+json" });
+}
+
+/** Turns zod issues into the `errors` list of a 400 problem. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({ path: issue.path.join(".") || "(body)", message: issue.message }));
+}
+
+/** Validation failures of any request part become one 400 problem that lists each field. */
+export function validationHook(result: { success: boolean; error?: z.ZodError; target?: string }, c: Context) {
+  if (result.success || !result.error) return;
+  return problem(c, 400, {
+    detail: `The request ${result.target ?? "input"} is invalid.`,
+    errors: fieldErrors(result.error),
+  });
+}
+
+export interface ServiceAppOptions {
+  service: string;
+  version: string;
+  logger: Logger;
+  bodyLimitBytes: number;
+  readiness: Readiness;
+}
+
+const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * The part every service shares: request ids, access logs, body limit, problem+json errors, JSON 404,
+ * health and readiness, and the OpenAPI document with its reference page. Does no I/O.
+ */
+export function createServiceApp(options: ServiceAppOptions) {
+  const { logger } = options;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestLogger = logger.child({ requestId: c.var.requestId });
+    c.set("logger", requestLogger);
+    await next();
+    if (quietPaths.has(c.req.path) && c.res.status < 500) return;
+    requestLogger.info({
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+  app.use(
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: (c) => problem(c, 413, { detail: `The body exceeds ${options.bodyLimitBytes} bytes.` }),
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.res) return error.res;
+      return problem(c, error.status as ContentfulStatusCode, { detail: error.message || undefined });
+    }
+    (c.var.logger ?? logger).error({ err: error }, "unhandled error");
+    return problem(c, 500, { detail: "An unexpected error occurred." });
+  });
+  app.notFound((c) => problem(c, 404, { detail: `No route for ${c.req.method} ${c.req.path}.` }));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const report = await options.readiness();
+    return c.json(report, report.status === "ok" ? 200 : 503);
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: `chirp ${options.service} service`, version: options.version },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` }));
+  return app;
+}

@@ -1,0 +1,41 @@
+import { type Admin, Kafka, type LogEntry, logLevel } from "kafkajs";
+import type { Logger } from "../logger.ts";
+
+export interface KafkaSettings {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+}
+
+const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+/** A kafkajs client whose own logs go to the service's JSON log. */
+export function createKafka({ clientId, brokers, logger }: KafkaSettings): Kafka {
+  const kafkaLogger = logger.child({ component: "kafkajs" });
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    // kafkajs retries each request itself; keep it short so callers (relay, readiness) see outages quickly.
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        kafkaLogger[levels[level] ?? "info"](rest, message);
+      },
+  });
+}
+
+/** A readiness probe: the cluster answers a metadata request. */
+export function kafkaCheck(admin: Admin) {
+  return async () => {
+    await admin.describeCluster();
+  };
+}

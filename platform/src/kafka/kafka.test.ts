@@ -1,0 +1,171 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { createEvent, deadLetterTopic, type TopicEvent, UserEvents, UserRegistered } from "@chirp/contracts";
+import type { Producer } from "kafkajs";
+import { createLogger } from "../logger.ts";
+import { eventually, readTopic, uniqueName } from "../testing.ts";
+import { createKafka } from "./client.ts";
+import { type RunningConsumer, startConsumer, subscription } from "./consumer.ts";
+import { createPublisher } from "./publisher.ts";
+import { ensureTopics, physicalName } from "./topics.ts";
+
+const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+const logger = createLogger("kafka-test", process.env.TEST_LOG_LEVEL ?? "silent");
+const kafka = createKafka({ clientId: "kafka-test", brokers, logger });
+const admin = kafka.admin();
+let producer: Producer;
+const createdTopics: string[] = [];
+const running: RunningConsumer[] = [];
+type UserEvent = TopicEvent<typeof UserEvents>;
+
+const registered = (name: string) =>
+  createEvent(UserRegistered, { userId: uniqueName("u"), name, email: `${name}@example.com` }, { source: "auth" });
+
+/** A fresh prefix per test, so no test sees another's messages. */
+async function freshTopics() {
+  const prefix = `${uniqueName("t")}.`;
+  const settings = { prefix, partitions: 3, replicationFactor: 1 };
+  createdTopics.push(...(await ensureTopics(admin, [UserEvents], settings)));
+  return { prefix, topic: physicalName(prefix, UserEvents) };
+}
+
+beforeAll(async () => {
+  await admin.connect();
+  producer = kafka.producer();
+  await producer.connect();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+});
+
+afterAll(async () => {
+  if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics });
+  await producer.disconnect();
+  await admin.disconnect();
+});
+
+describe("ensureTopics", () => {
+  test("creates each topic with its dead-letter twin, once", async () => {
+    const prefix = `${uniqueName("t")}.`;
+    const settings = { prefix, partitions: 2, replicationFactor: 1 };
+    const created = await ensureTopics(admin, [UserEvents], settings);
+    createdTopics.push(...created);
+    expect(created).toEqual([`${prefix}user-events`, `${prefix}user-events.dlq`]);
+    expect(await ensureTopics(admin, [UserEvents], settings)).toEqual([]);
+    const metadata = await admin.fetchTopicMetadata({ topics: created });
+    expect(metadata.topics.map((topic) => topic.partitions.length)).toEqual([2, 2]);
+  });
+});
+
+describe("publisher and consumer runner through the real broker", () => {
+  test("an event published is received parsed, with its metadata", async () => {
+    const { prefix, topic } = await freshTopics();
+    const received: unknown[] = [];
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        prefix,
+        producer,
+        logger,
+        subscriptions: [subscription(UserEvents, async (event, meta) => void received.push({ event, meta }))],
+      }),
+    );
+    const event = registered("ada");
+    await createPublisher(producer, prefix).publish(UserEvents, [event]);
+    await eventually(() => received.length === 1, { what: "the event" });
+    expect(received).toEqual([{ event, meta: { topic, partition: expect.any(Number), offset: "0" } }]);
+  });
+
+  test("a malformed message goes to the dead-letter topic and consumption goes on", async () => {
+    const { prefix, topic } = await freshTopics();
+    const handled: string[] = [];
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        prefix,
+        producer,
+        logger,
+        subscriptions: [subscription(UserEvents, async (event) => void handled.push(event.id))],
+      }),
+    );
+    // Same key, so the poison message sits in front of the good one on one partition.
+    await producer.send({ topic, messages: [{ key: "k", value: "{not json" }] });
+    const good = registered("grace");
+    await producer.send({ topic, messages: [{ key: "k", value: JSON.stringify(good) }] });
+    await eventually(() => handled.length === 1, { what: "the message after the poison one" });
+    expect(handled).toEqual([good.id]);
+
+    const [dead] = await readTopic(kafka, deadLetterTopic(topic), 1);
+    expect(dead?.value?.toString()).toBe("{not json");
+    expect(dead?.headers?.["dlq-reason"]?.toString()).toBe("malformed");
+    expect(dead?.headers?.["dlq-topic"]?.toString()).toBe(topic);
+    expect(dead?.headers?.["dlq-error"]?.toString()).toContain("not JSON");
+  });
+
+  test("a handler that fails once sees the message again, and it is not dead-lettered", async () => {
+    const { prefix, topic } = await freshTopics();
+    const attempts: string[] = [];
+    const done: string[] = [];
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        prefix,
+        producer,
+        logger,
+        retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+        subscriptions: [
+          subscription(UserEvents, async (event) => {
+            attempts.push(event.id);
+            if (attempts.length === 1) throw new Error("database blinked");
+            done.push(event.id);
+          }),
+        ],
+      }),
+    );
+    const event = registered("linus");
+    await createPublisher(producer, prefix).publish(UserEvents, [event]);
+    await eventually(() => done.length === 1, { what: "the retried message" });
+    expect(attempts).toEqual([event.id, event.id]);
+    const offsets = await admin.fetchTopicOffsets(deadLetterTopic(topic));
+    expect(offsets.every((partition) => partition.high === "0")).toBe(true);
+  });
+
+  test("a message that keeps failing is dead-lettered with the handler's error", async () => {
+    const { prefix, topic } = await freshTopics();
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        prefix,
+        producer,
+        logger,
+        retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+        subscriptions: [
+          subscription(UserEvents, async () => {
+            throw new Error("always broken");
+          }),
+        ],
+      }),
+    );
+    const event = registered("ken");
+    await createPublisher(producer, prefix).publish(UserEvents, [event]);
+    const [dead] = await readTopic(kafka, deadLetterTopic(topic), 1);
+    expect(JSON.parse(dead?.value?.toString() ?? "null")).toEqual(event);
+    expect(dead?.headers?.["dlq-reason"]?.toString()).toBe("handler-failed");
+    expect(dead?.headers?.["dlq-error"]?.toString()).toBe("always broken");
+  });
+});
+
+describe("createPublisher", () => {
+  test("refuses an invalid event before it reaches the broker", async () => {
+    const sent: unknown[] = [];
+    const fakeProducer = { send: async (record: unknown) => void sent.push(record) } as unknown as Producer;
+    const invalid = { ...registered("x"), data: { userId: "u1", name: "", email: "bad" } };
+    const publish = createPublisher(fakeProducer, "").publish(UserEvents, [invalid as unknown as UserEvent]);
+    await expect(publish).rejects.toThrow("refusing to publish an invalid user-events event");
+    expect(sent).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+import { parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contracts";
+import type { Producer } from "kafkajs";
+import { physicalName } from "./topics.ts";
+
+/** Sends events of a topic to Kafka, validated first. Resolves once the brokers acknowledged every one. */
+export interface EventPublisher {
+  publish<T extends TopicDefinition>(topic: T, events: readonly TopicEvent<T>[]): Promise<void>;
+}
+
+/** Headers that let tools route and trace a message without parsing its body. */
+export function eventHeaders(event: TopicEvent<TopicDefinition>): Record<string, string> {
+  return {
+    "event-id": event.id,
+    "event-type": event.type,
+    "event-version": String(event.version),
+    ...(event.correlationId ? { "correlation-id": event.correlationId } : {}),
+  };
+}
+
+export function createPublisher(producer: Producer, prefix: string): EventPublisher {
+  return {
+    async publish(topic, events) {
+      if (events.length === 0) return;
+      const messages = events.map((event) => {
+        const checked = parseEvent(topic, event);
+        if (!checked.ok) throw new Error(`refusing to publish an invalid ${topic.name} event: ${checked.message}`);
+        return { key: topic.key(checked.event), value: JSON.stringify(checked.event), headers: eventHeaders(event) };
+      });
+      await producer.send({ topic: physicalName(prefix, topic), acks: -1, messages });
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { type TopicDefinition, type TopicEvent, Topics } from "@chirp/contracts";
+import type { EventPublisher } from "./kafka/publisher.ts";
+import type { Logger } from "./logger.ts";
+
+/** An event waiting in a service's outbox, with the name of its topic. */
+export interface OutboxEntry {
+  topic: string;
+  event: TopicEvent<TopicDefinition>;
+}
+
+/**
+ * A service's outbox. `drain` hands the oldest unsent entries (at most `limit`, in the order they were
+ * written) to `send` and marks them sent only if `send` resolves; it returns how many it handed over.
+ * Implementations keep one drainer at a time across instances, so order per key survives.
+ */
+export interface OutboxStore {
+  drain(limit: number, send: (entries: OutboxEntry[]) => Promise<void>): Promise<number>;
+}
+
+export interface OutboxRelayOptions {
+  store: OutboxStore;
+  publisher: EventPublisher;
+  logger: Logger;
+  batchSize?: number;
+  /** Longest sleep between two looks at an idle outbox (a safety net for missed wake-ups). */
+  idleMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Looks at the outbox now (call after committing an entry, or on a database notification). */
+  wake(): void;
+  /** Unhealthy while the last attempt to publish failed. */
+  healthy(): boolean;
+  /** Publishes everything pending (bounded by `timeoutMs`), then stops the loop. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const topicsByName = new Map<string, TopicDefinition>(Topics.map((topic) => [topic.name, topic]));
+
+/** Publishes a batch of entries, grouped by topic in their order; each event is validated on the way. */
+export async function publishEntries(publisher: EventPublisher, entries: OutboxEntry[]) {
+  let start = 0;
+  while (start < entries.length) {
+    const topicName = entries[start]?.topic;
+    let end = start;
+    while (end < entries.length && entries[end]?.topic === topicName) end++;
+    const topic = topicName ? topicsByName.get(topicName) : undefined;
+    if (!topic) throw new Error(`outbox entry names an unknown topic "${topicName}"`);
+    await publisher.publish(
+      topic,
+      entries.slice(start, end).map((entry) => entry.event),
+    );
+    start = end;
+  }
+}
+
+/**
+ * Moves outbox entries to Kafka: promptly when woken, periodically otherwise, with backoff while Kafka is
+ * unreachable. An entry is marked sent only after the brokers acknowledged it (at-least-once).
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { store, publisher, logger } = options;
+  const batchSize = options.batchSize ?? 200;
+  const idleMs = options.idleMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  let running = true;
+  let failures = 0;
+  let pendingWake = false;
+  let wakeUp: (() => void) | undefined;
+
+  const send = (entries: OutboxEntry[]) => publishEntries(publisher, entries);
+
+  function sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function loop() {
+    while (running) {
+      pendingWake = false;
+      try {
+        const sent = await store.drain(batchSize, send);
+        if (failures > 0) logger.info({ after: failures }, "outbox relay recovered");
+        failures = 0;
+        if (sent === batchSize || pendingWake) continue;
+        await sleep(idleMs);
+      } catch (error) {
+        failures++;
+        const delay = Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 10));
+        logger.warn({ err: error, failures, retryInMs: delay }, "outbox relay could not publish");
+        await sleep(delay);
+      }
+    }
+  }
+
+  const finished = loop();
+  return {
+    wake() {
+      pendingWake = true;
+      if (failures === 0) wakeUp?.();
+    },
+    healthy: () => failures < 3,
+    async stop(timeoutMs = 5000) {
+      running = false;
+      wakeUp?.();
+      await finished;
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        try {
+          if ((await store.drain(batchSize, send)) < batchSize) return;
+        } catch (error) {
+          logger.warn({ err: error }, "outbox not flushed at shutdown; entries stay for the next start");
+          return;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/** Test helpers shared by the services' integration tests. Never imported by service code. */
+
+import { tmpdir } from "node:os";
+import type { Kafka, KafkaMessage } from "kafkajs";
+
+/**
+ * Polls `probe` until it returns a value that is not undefined/false (or stops throwing), failing with the
+ * last error after `timeoutMs`. For conditions that become true asynchronously: no fixed sleeps.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 15_000, intervalMs = 25, what = "condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      last = undefined;
+    } catch (error) {
+      last = error;
+    }
+    await Bun.sleep(intervalMs);
+  }
+  const reason = last instanceof Error ? `: ${last.message}` : "";
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
+}
+
+/** A name unique to this test run, for databases, topics and consumer groups. */
+export function uniqueName(prefix: string) {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Reads the first `count` messages of a topic with a throwaway consumer group. */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000) {
+  const consumer = kafka.consumer({ groupId: uniqueName("reader"), maxWaitTimeInMs: 100 });
+  const messages: KafkaMessage[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+      },
+    });
+    await eventually(() => messages.length >= count, { timeoutMs, what: `${count} messages on ${topic}` });
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+const repoRoot = new URL("../..", import.meta.url).pathname;
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort() {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = listener;
+  listener.stop(true);
+  return port;
+}
+
+/**
+ * A Kafka broker of the test's own (real, single node), for tests that stop and start Kafka without
+ * disturbing the shared one. Started through the project's infra script; data in a temporary folder.
+ */
+export async function startThrowawayKafka() {
+  const port = freePort();
+  const controllerPort = freePort();
+  const dir = `${tmpdir()}/chirp-kafka-${port}`;
+  const run = async (action: "start" | "stop") => {
+    const proc = Bun.spawn(["bash", "scripts/infra", "kafka-instance", action, `${port}`, `${controllerPort}`, dir], {
+      cwd: repoRoot,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if ((await proc.exited) !== 0) {
+      throw new Error(`kafka-instance ${action} failed: ${await new Response(proc.stderr).text()}`);
+    }
+  };
+  await run("start");
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    start: () => run("start"),
+    stop: () => run("stop"),
+    async [Symbol.asyncDispose]() {
+      await run("stop");
+      await Bun.$`rm -rf ${dir}`.quiet();
+    },
+  };
+}

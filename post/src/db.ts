@@ -1,0 +1,26 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+const migrationsFolder = new URL("../drizzle", import.meta.url).pathname;
+// Any constant shared by all instances: the advisory lock that lets only one of them migrate at a time.
+const MIGRATION_LOCK = 0x63686972;
+
+export function connectDb(url: string, max = 10) {
+  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
+  return { sql, db: drizzle(sql, { schema }) };
+}
+
+export type Db = ReturnType<typeof connectDb>["db"];
+
+/** Applies pending drizzle-kit migrations. Instances starting together wait for each other. */
+export async function migrateDb(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migrate(drizzle(sql), { migrationsFolder });
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import { bigserial, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** Posts. No foreign key to `authors`: a post may arrive before its author's `user.registered` event. */
+export const posts = pgTable(
+  "posts",
+  {
+    id: uuid("id").primaryKey(),
+    authorId: text("author_id").notNull(),
+    title: text("title").notNull(),
+    content: text("content").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (table) => [
+    // Keyset pagination, newest first, overall and per author.
+    index("posts_created_id_idx").on(table.createdAt.desc(), table.id.desc()),
+    index("posts_author_created_id_idx").on(table.authorId, table.createdAt.desc(), table.id.desc()),
+  ],
+);
+
+/** The local projection of users, fed by `user-events` (event-carried state). */
+export const authors = pgTable("authors", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  bio: text("bio").notNull().default(""),
+  /** `occurredAt` of the event that last wrote the row: older events never overwrite newer state. */
+  updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/** Events written in the same transaction as the change they announce, relayed to Kafka in `id` order. */
+export const outbox = pgTable("outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  topic: text("topic").notNull(),
+  event: jsonb("event").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Ids of consumed events already applied (the inbox): a redelivered event is skipped. */
+export const processedEvents = pgTable("processed_events", {
+  eventId: uuid("event_id").primaryKey(),
+  processedAt: timestamp("processed_at", { withTimezone: true }).notNull().default(sql`now()`),
+});
+
+/** Revoked sessions (`sessionId`), or every session of a user revoked before `revokedAt` (`sessionId` = "*"). */
+export const revokedSessions = pgTable(
+  "revoked_sessions",
+  {
+    userId: text("user_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.sessionId] })],
+);
