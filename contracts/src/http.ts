@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { Id } from "./ids.ts";
+
+/** The roles a token can carry. Admins are named by the auth service's configuration. */
+export const Role = z.enum(["user", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+/**
+ * The claims of an access token (a JWT signed by auth with EdDSA, `kid` in its header). Verifiers also
+ * check `iss`, `aud` and `exp` and allow-list the algorithm.
+ */
+export const AccessTokenClaims = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  /** The user id. */
+  sub: Id,
+  /** The session the token belongs to; revoking the session revokes the token. */
+  sid: Id,
+  jti: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  role: Role,
+});
+export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
+
+/** A user as anyone may see them. */
+export const PublicUser = z.object({
+  id: Id,
+  name: z.string(),
+  bio: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  postCount: z.number().int().nonnegative(),
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+/** `POST /api/users/batch`: service-to-service lookup of up to 100 users; unknown ids are left out. */
+export const UserBatchRequest = z.object({ ids: z.array(Id).min(1).max(100) });
+export const UserBatchResponse = z.object({ users: z.array(PublicUser) });

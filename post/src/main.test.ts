@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { observeReadinessAcrossKafkaOutage } from "@chirp/platform/testing";
+import { desc, eq } from "drizzle-orm";
+import { authors, posts } from "./schema.ts";
+import { startTestService, testConfig } from "./testing.ts";
+
+describe("the post service on its real listener", () => {
+  let service: Awaited<ReturnType<typeof startTestService>>;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(() => service[Symbol.asyncDispose]());
+
+  test("is alive and ready when PostgreSQL and Kafka answer", async () => {
+    expect((await fetch(new URL("/healthz", service.url))).status).toBe(200);
+    const ready = await fetch(new URL("/readyz", service.url));
+    expect(await ready.json()).toEqual({ status: "ok", checks: { postgres: "ok", kafka: "ok" } });
+    expect(ready.status).toBe(200);
+  });
+
+  test("answers an unknown route with a JSON 404", async () => {
+    const res = await fetch(new URL("/api/nothing-here", service.url));
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("has migrated the database: posts join their authors", async () => {
+    const { db } = service;
+    const id = crypto.randomUUID();
+    await db.insert(authors).values({ id: "u1", name: "Ada", updatedAt: new Date() });
+    await db.insert(posts).values({ id, authorId: "u1", title: "Hello", content: "First post" });
+    const rows = await db
+      .select({ id: posts.id, title: posts.title, author: authors.name })
+      .from(posts)
+      .innerJoin(authors, eq(authors.id, posts.authorId))
+      .orderBy(desc(posts.createdAt));
+    expect(rows).toEqual([{ id, title: "Hello", author: "Ada" }]);
+  });
+
+  test("migrating again is a no-op (a second instance starting on the same database)", async () => {
+    const { migrateDb } = await import("./db.ts");
+    await migrateDb(service.config.DATABASE_URL);
+    const [{ count }] = (await service.sql`select count(*)::int as count from drizzle.__drizzle_migrations`) as [
+      { count: number },
+    ];
+    expect(count).toBe(1);
+  });
+});
+
+describe("readiness follows Kafka", () => {
+  test("/readyz is 503 naming Kafka while it is stopped, and 200 again once it is back", async () => {
+    const { before, during, after } = await observeReadinessAcrossKafkaOutage((brokers) =>
+      startTestService(testConfig({ KAFKA_BROKERS: brokers })),
+    );
+    expect(before.status).toBe(200);
+    expect(during.body.checks.postgres).toBe("ok");
+    expect(during.body.checks.kafka).not.toBe("ok");
+    expect(after.body).toEqual({ status: "ok", checks: { postgres: "ok", kafka: "ok" } });
+  }, 90_000);
+});

@@ -1,0 +1,43 @@
+import { uniqueName } from "@chirp/platform/testing";
+import postgres from "postgres";
+import { loadConfig, type PostConfig } from "./config.ts";
+import { start } from "./main.ts";
+
+function adminUrl(databaseUrl: string) {
+  const url = new URL(databaseUrl);
+  url.pathname = "/postgres";
+  return url.href;
+}
+
+/** The configuration of a test instance: port 0, its own (not yet created) database and topic prefix. */
+export function testConfig(overrides: Record<string, string> = {}): PostConfig {
+  const base = loadConfig(process.env);
+  const url = new URL(base.DATABASE_URL);
+  url.pathname = `/${uniqueName("post_test")}`;
+  return loadConfig({
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    DATABASE_URL: url.href,
+    KAFKA_TOPIC_PREFIX: `${uniqueName("post")}.`,
+    ...overrides,
+  });
+}
+
+/** Creates the config's database, starts a real post service; disposing stops it and drops the database. */
+export async function startTestService(config = testConfig()) {
+  const name = new URL(config.DATABASE_URL).pathname.slice(1);
+  const admin = postgres(adminUrl(config.DATABASE_URL), { max: 1, onnotice: () => {} });
+  await admin`create database ${admin(name)}`;
+  const service = await start(config);
+  return {
+    ...service,
+    config,
+    async [Symbol.asyncDispose]() {
+      await service.stop();
+      await admin`drop database if exists ${admin(name)} with (force)`;
+      await admin.end();
+    },
+  };
+}
