@@ -3,7 +3,12 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
 
-const migrationsFolder = new URL("../drizzle", import.meta.url).pathname;
+// In a `bun build --compile` binary import.meta.url points inside the executable (file:///$bunfs/root/post),
+// where the build embeds drizzle/ with `--asset drizzle`; from source it is this file, beside ../drizzle.
+const migrationsFolder = new URL(
+  import.meta.url.startsWith("file:///$bunfs/") ? "./drizzle" : "../drizzle",
+  import.meta.url,
+).pathname;
 // Any constant shared by all instances: the advisory lock that lets only one of them migrate at a time.
 const MIGRATION_LOCK = 0x63686972;
 
