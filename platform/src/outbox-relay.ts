@@ -73,6 +73,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   function sleep(ms: number) {
     return new Promise<void>((resolve) => {
+      if (!running) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
