@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { SignJWT } from "jose";
+import { createServiceApp } from "../http.ts";
+import { createLogger } from "../logger.ts";
+import { createReadiness } from "../readiness.ts";
+import { bearerAuth } from "./bearer.ts";
+import { createTestIssuer } from "./testing.ts";
+import { createTokenVerifier } from "./token-verifier.ts";
+
+const issuer = await createTestIssuer({ issuer: "test-auth", audience: "test" });
+let jwksFetches = 0;
+const jwksServer = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch: () => {
+    jwksFetches++;
+    return Response.json(issuer.jwks());
+  },
+});
+afterAll(() => jwksServer.stop(true));
+
+const revokedSessions = new Set<string>();
+function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).href) {
+  const verifier = createTokenVerifier({ jwksUrl, issuer: "test-auth", audience: "test", cooldownMs: 0 });
+  const app = createServiceApp({
+    service: "test",
+    version: "1",
+    logger: createLogger("test", "silent"),
+    bodyLimitBytes: 1024,
+    readiness: createReadiness({}),
+  });
+  return app
+    .use("/me", bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) }))
+    .get("/me", (c) => c.json({ sub: c.var.auth.sub, role: c.var.auth.role }));
+}
+const app = appWith();
+const me = (token?: string) => app.request("/me", token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+describe("bearerAuth with a JWKS verifier", () => {
+  test("admits a valid token and exposes its claims", async () => {
+    const res = await me(await issuer.sign({ sub: "u1", role: "admin" }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: "u1", role: "admin" });
+  });
+
+  test("refuses a missing token with a 401 problem and a challenge", async () => {
+    const res = await me();
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("refuses expired tokens, and tokens for another issuer or audience", async () => {
+    const tokens = [
+      await issuer.sign({ sub: "u1" }, -60),
+      await issuer.sign({ sub: "u1", iss: "someone-else" }),
+      await issuer.sign({ sub: "u1", aud: "other-service" }),
+      "not.a.jwt",
+    ];
+    const statuses = await Promise.all(tokens.map(async (token) => (await me(token)).status));
+    expect(statuses).toEqual([401, 401, 401, 401]);
+  });
+
+  test("refuses a token signed with a symmetric algorithm, even with a matching kid", async () => {
+    const [jwk] = issuer.jwks().keys;
+    const forged = await new SignJWT({ sub: "u1", sid: "s1", role: "admin" })
+      .setProtectedHeader({ alg: "HS256", kid: jwk?.kid ?? "" })
+      .setIssuer("test-auth")
+      .setAudience("test")
+      .setIssuedAt()
+      .setJti("j")
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(jwk?.x ?? "secret"));
+    expect((await me(forged)).status).toBe(401);
+  });
+
+  test("refuses a token whose claims miss the session", async () => {
+    const token = await issuer.sign({ sub: "u1", sid: "" });
+    expect((await me(token)).status).toBe(401);
+  });
+
+  test("refetches the key set when a token names a key it has not seen (rotation)", async () => {
+    expect((await me(await issuer.sign({ sub: "u1" }))).status).toBe(200);
+    const before = jwksFetches;
+    await issuer.rotate();
+    expect((await me(await issuer.sign({ sub: "u1" }))).status).toBe(200);
+    expect(jwksFetches).toBe(before + 1);
+  });
+
+  test("refuses a token of a revoked session", async () => {
+    const token = await issuer.sign({ sub: "u1", sid: "revoked-session" });
+    expect((await me(token)).status).toBe(200);
+    revokedSessions.add("revoked-session");
+    const res = await me(token);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ detail: "The session of this access token was revoked." });
+  });
+
+  test("answers 503, not 401, when the key set cannot be fetched", async () => {
+    const down = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("no") });
+    const url = new URL("/.well-known/jwks.json", down.url).href;
+    down.stop(true);
+    const res = await appWith(url).request("/me", {
+      headers: { authorization: `Bearer ${await issuer.sign({ sub: "u1" })}` },
+    });
+    expect(res.status).toBe(503);
+  });
+});

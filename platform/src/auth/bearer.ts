@@ -1,0 +1,49 @@
+import type { AccessTokenClaims } from "@chirp/contracts";
+import { createMiddleware } from "hono/factory";
+import { type AppEnv, problem } from "../http.ts";
+import { InvalidTokenError, type TokenVerifier, VerifierUnavailableError } from "./token-verifier.ts";
+
+/** What a route behind `bearerAuth` can read: the verified claims of the caller's token. */
+export type AuthEnv = { Variables: { auth: AccessTokenClaims } };
+
+export interface BearerAuthOptions {
+  verifier: TokenVerifier;
+  /** Refuses tokens of revoked sessions; must answer from memory, it runs on every request. */
+  isRevoked?: (claims: AccessTokenClaims) => boolean;
+}
+
+/** The OpenAPI security scheme that routes behind `bearerAuth` name. */
+export const bearerSecurityScheme = { type: "http", scheme: "bearer", bearerFormat: "JWT" } as const;
+
+/**
+ * Requires `Authorization: Bearer <access token>`: 401 problem (with `WWW-Authenticate`) when it is missing,
+ * invalid, expired or revoked; 503 when the signing keys cannot be fetched.
+ */
+export function bearerAuth({ verifier, isRevoked }: BearerAuthOptions) {
+  return createMiddleware<{ Variables: AuthEnv["Variables"] & AppEnv["Variables"] }>(async (c, next) => {
+    const refuse = (detail: string) => {
+      c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
+      return problem(c, 401, { detail });
+    };
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) {
+      c.header("WWW-Authenticate", "Bearer");
+      return problem(c, 401, { detail: "A bearer access token is required." });
+    }
+    let claims: AccessTokenClaims;
+    try {
+      claims = await verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return refuse("The access token is invalid or expired.");
+      if (error instanceof VerifierUnavailableError) {
+        c.var.logger.warn({ err: error }, "cannot verify tokens");
+        return problem(c, 503, { detail: "Tokens cannot be verified right now; try again shortly." });
+      }
+      throw error;
+    }
+    if (isRevoked?.(claims)) return refuse("The session of this access token was revoked.");
+    c.set("auth", claims);
+    await next();
+  });
+}
