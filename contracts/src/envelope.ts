@@ -12,6 +12,8 @@ export function defineEvent<const Type extends string, const Version extends num
   type: Type,
   version: Version,
   data: Data,
+  /** What happened and who cares, for the AsyncAPI document (runtime text: JSDoc does not survive). */
+  description?: string,
 ) {
   const schema = z.object({
     /** Unique per event; consumers deduplicate on it. */
@@ -28,7 +30,7 @@ export function defineEvent<const Type extends string, const Version extends num
     correlationId: z.string().min(1).max(200).optional(),
     data,
   });
-  return { type, version, data, schema };
+  return { type, version, data, schema, description };
 }
 
 /** What `defineEvent` returns: an event type, its version and the schema of its whole envelope. */

@@ -1,5 +1,10 @@
+export * from "./asyncapi.ts";
+export * from "./compatibility.ts";
+export * from "./contract-gate.ts";
+export * from "./dead-letter.ts";
 export * from "./envelope.ts";
 export * from "./ids.ts";
+export * from "./json-schema.ts";
 export * from "./post-events.ts";
 export * from "./session-events.ts";
 export * from "./topic.ts";
@@ -11,7 +16,4 @@ import { UserEvents } from "./user-events.ts";
 
 /** Every topic of the system. */
 export const Topics = [UserEvents, SessionEvents, PostEvents] as const;
-
-/** The dead-letter twin of a topic: where messages that cannot be handled go, with the error in headers. */
-export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 export * from "./http.ts";

@@ -5,6 +5,10 @@ import type { EventDefinition, EventOf } from "./envelope.ts";
 export interface TopicDefinition<E extends EventDefinition = EventDefinition> {
   readonly name: string;
   readonly events: readonly E[];
+  /** What the topic carries, for the AsyncAPI document. */
+  readonly description?: string;
+  /** What the partition key is (e.g. "user id"), for the AsyncAPI document. */
+  readonly keyDescription?: string;
   /** The partition key of an event (declared as a method so topics of narrower events stay assignable). */
   key(event: EventOf<E>): string;
 }
@@ -13,6 +17,8 @@ export interface TopicDefinition<E extends EventDefinition = EventDefinition> {
 export function defineTopic<const Events extends readonly EventDefinition[]>(topic: {
   name: string;
   events: Events;
+  description?: string;
+  keyDescription?: string;
   key: (event: EventOf<Events[number]>) => string;
 }): TopicDefinition<Events[number]> {
   return topic;

@@ -14,6 +14,7 @@ export const UserRegistered = defineEvent(
     /** Normalised (trimmed, lower-cased) e-mail address. */
     email: z.email(),
   }),
+  "A new account exists. The post service starts its author projection from it; auth sends the welcome e-mail.",
 );
 
 /** The public profile changed; carries the whole new state so consumers need not merge. */
@@ -26,14 +27,22 @@ export const UserUpdated = defineEvent(
     /** Free text, at most 500 characters; empty when unset. */
     bio: z.string().max(500),
   }),
+  "The public profile changed; carries the whole new state (name, bio) so consumers need not merge.",
 );
 
 /** The account is gone; consumers delete what belongs to it. */
-export const UserDeleted = defineEvent("user.deleted", 1, z.object({ userId: Id }));
+export const UserDeleted = defineEvent(
+  "user.deleted",
+  1,
+  z.object({ userId: Id }),
+  "The account is gone; consumers delete what belongs to it (posts, sessions, projections).",
+);
 
 /** `user-events`: the lifecycle of accounts, keyed by user id. */
 export const UserEvents = defineTopic({
   name: "user-events",
   events: [UserRegistered, UserUpdated, UserDeleted],
+  description: "The lifecycle of accounts, published by auth.",
+  keyDescription: "user id",
   key: (event) => event.data.userId,
 });
