@@ -1,16 +1,42 @@
-import { createServiceApp } from "@chirp/platform/http";
-import type { Logger } from "@chirp/platform/logger";
-import type { Readiness } from "@chirp/platform/readiness";
+import { createServiceApp, problem } from "@chirp/platform/http";
+import type { AuthDeps } from "./deps.ts";
+import { RetryLaterError } from "./errors.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { jwksRoutes } from "./routes/jwks.ts";
+import { meRoutes } from "./routes/me.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
+import { userRoutes } from "./routes/users.ts";
 
-export interface AuthDeps {
-  logger: Logger;
-  readiness: Readiness;
-  bodyLimitBytes: number;
-}
+export type { AuthDeps } from "./deps.ts";
 
 /** The auth service's HTTP app: pure wiring, no I/O. */
 export function createApp(deps: AuthDeps) {
-  return createServiceApp({ service: "auth", version: "0.1.0", ...deps });
+  const app = createServiceApp({
+    service: "auth",
+    version: "0.1.0",
+    logger: deps.logger,
+    readiness: deps.readiness,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    mapError: (error, c) => {
+      if (!(error instanceof RetryLaterError)) return undefined;
+      const res = problem(c, error.status, { detail: error.message });
+      res.headers.set("retry-after", String(error.retryAfterSeconds));
+      return res;
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An access token from /api/auth/login, /register or /refresh (EdDSA, 15 minutes).",
+  });
+  // Sessions before the rest of /api/auth and /me before /:id, so the specific paths match first.
+  return app
+    .route("/api/auth/sessions", sessionRoutes(deps))
+    .route("/api/auth", authRoutes(deps))
+    .route("/api/users/me", meRoutes(deps))
+    .route("/api/users", userRoutes(deps))
+    .route("/.well-known", jwksRoutes(deps));
 }
 
 /** The app's type, for typed clients through Hono's `hc`. */

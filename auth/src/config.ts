@@ -1,6 +1,8 @@
 import { CommonEnv, env, parseEnv } from "@chirp/platform/config";
 import { z } from "zod";
 
+const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+
 /** The auth service's environment. Every variable is documented in the README's configuration table. */
 export const AuthEnv = CommonEnv.extend({
   PORT: env.port(3001),
@@ -10,6 +12,20 @@ export const AuthEnv = CommonEnv.extend({
     .default("mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false"),
   KAFKA_CLIENT_ID: z.string().min(1).default("auth"),
   KAFKA_GROUP_ID: z.string().min(1).default("auth"),
+  /** Encrypts the signing keys at rest. Unset only in development: a fixed key is used with a warning. */
+  SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, 3600),
+  REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
+  /** Accounts whose (normalised) e-mail is listed get the `admin` role. */
+  ADMIN_EMAILS: env.list("").transform((emails) => emails.map((email) => email.toLowerCase())),
+  PASSWORD_HASH_CONCURRENCY: env.int(cores, 1, 256),
+  PASSWORD_HASH_QUEUE: env.int(cores * 4, 0, 10_000),
+  LOGIN_FAILURE_WINDOW_SECONDS: env.int(15 * 60, 1),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5, 1),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: env.int(50, 1),
+  /** Read the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
+  TRUST_PROXY: env.bool(false),
 });
 export type AuthConfig = z.output<typeof AuthEnv>;
 

@@ -12,7 +12,7 @@ describe("the auth service on its real listener", () => {
   test("is alive and ready when MongoDB and Kafka answer", async () => {
     expect((await fetch(new URL("/healthz", service.url))).status).toBe(200);
     const ready = await fetch(new URL("/readyz", service.url));
-    expect(await ready.json()).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok" } });
+    expect(await ready.json()).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok", outbox: "ok" } });
     expect(ready.status).toBe(200);
   });
 
@@ -40,6 +40,6 @@ describe("readiness follows Kafka", () => {
     expect(before.status).toBe(200);
     expect(during.body.checks.mongodb).toBe("ok");
     expect(during.body.checks.kafka).not.toBe("ok");
-    expect(after.body).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok" } });
+    expect(after.body).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok", outbox: "ok" } });
   }, 90_000);
 });

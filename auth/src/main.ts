@@ -1,19 +1,54 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
+import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
+import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { runShutdown } from "@chirp/platform/shutdown";
-import { MongoClient } from "mongodb";
+import { type Db, MongoClient } from "mongodb";
 import { createApp } from "./app.ts";
 import { type AuthConfig, loadConfig } from "./config.ts";
+import { ensureIndexes } from "./db.ts";
+import { createLease } from "./events/lease.ts";
+import { createEventOutbox } from "./events/outbox.ts";
+import { createMongoOutboxStore } from "./events/outbox-store.ts";
+import { newId } from "./ids.ts";
+import { createPasswordHasher } from "./passwords/hasher.ts";
+import { createMongoLoginFailureStore } from "./stores/login-failure-store.ts";
+import { createMongoSessionStore } from "./stores/session-store.ts";
+import { createMongoUserStore } from "./stores/user-store.ts";
+import { createAccessTokens } from "./tokens/access-tokens.ts";
+import { createKeyCipher } from "./tokens/key-cipher.ts";
+import { createKeyRing } from "./tokens/key-ring.ts";
+import { createMongoKeyStore } from "./tokens/key-store.ts";
 
-/** Connects to MongoDB and Kafka, creates the topics, and serves. The returned `stop` drains and closes. */
+/** Pending outbox entries older than this are settled by the sweeper (writers give up at half). */
+const outboxStaleMs = 60_000;
+/** How often keys are synced (rotation, other instances' keys) and old facts purged. */
+const maintenanceEveryMs = 60_000;
+const developmentSecret = "chirp-development-signing-key-secret-not-for-production";
+
+/** The signing keys of a database, shared by every instance and by the rotation command. */
+export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger) {
+  if (!config.SIGNING_KEY_SECRET) {
+    logger.warn("SIGNING_KEY_SECRET is not set: signing keys are sealed with a development secret");
+  }
+  return createKeyRing({
+    store: createMongoKeyStore(db),
+    cipher: await createKeyCipher(config.SIGNING_KEY_SECRET ?? developmentSecret),
+    rotationMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
+    tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
+  });
+}
+
+/** Connects to MongoDB and Kafka, creates indexes, topics and keys, and serves. `stop` drains and closes. */
 export async function start(config: AuthConfig, logger: Logger = createLogger("auth", config.LOG_LEVEL)) {
   const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 3000, appName: "chirp-auth" });
   await mongo.connect();
   const db = mongo.db();
+  await ensureIndexes(db);
 
   const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const admin = kafka.admin();
@@ -23,26 +58,97 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+
+  const keys = await openKeyRing(db, config, logger);
+  await keys.sync();
+  const hasher = createPasswordHasher({
+    concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    queue: config.PASSWORD_HASH_QUEUE,
+  });
+  await hasher.verify("warm up the dummy hash", null);
+
+  const outbox = createEventOutbox(db, outboxStaleMs);
+  const outboxStore = createMongoOutboxStore(db, {
+    lease: createLease(db, "outbox-relay", newId(), 30_000),
+    staleMs: outboxStaleMs,
+  });
+  const relay = startOutboxRelay({
+    store: outboxStore,
+    publisher: createPublisher(producer, config.KAFKA_TOPIC_PREFIX),
+    logger: logger.child({ component: "outbox-relay" }),
+  });
+  outbox.onReady(() => relay.wake());
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
     kafka: kafkaCheck(admin),
+    outbox: async () => {
+      if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
+    },
   });
-  const app = createApp({ logger, readiness, bodyLimitBytes: config.BODY_LIMIT_BYTES });
-  const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
+  let server: Bun.Server<undefined> | undefined;
+  const users = createMongoUserStore(db);
+  const sessions = createMongoSessionStore(db);
+  const loginFailures = createMongoLoginFailureStore(db);
+  const app = createApp({
+    logger,
+    readiness,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    users,
+    sessions,
+    loginFailures,
+    outbox,
+    hasher,
+    keys,
+    tokens: createAccessTokens(keys, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    }),
+    clientAddress: (request) => {
+      const forwarded = config.TRUST_PROXY && request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+      return forwarded || (server?.requestIP(request)?.address ?? "unknown");
+    },
+    settings: {
+      adminEmails: config.ADMIN_EMAILS,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+      throttle: {
+        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+        perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      },
+    },
+  });
+  server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
   logger.info({ url: server.url.href }, "auth service listening");
+
+  const maintenance = setInterval(async () => {
+    try {
+      await keys.sync();
+      await loginFailures.purge(new Date(Date.now() - config.LOGIN_FAILURE_WINDOW_SECONDS * 1000));
+      await sessions.purgeExpired(new Date());
+    } catch (error) {
+      logger.warn({ err: error }, "maintenance failed; retrying at the next tick");
+    }
+  }, maintenanceEveryMs);
 
   const stop = () =>
     runShutdown(
       [
-        { name: "http", run: () => server.stop() },
-        { name: "kafka", run: () => admin.disconnect() },
+        { name: "http", run: async () => server?.stop() },
+        { name: "maintenance", run: async () => clearInterval(maintenance) },
+        { name: "outbox", run: () => relay.stop(config.SHUTDOWN_TIMEOUT_MS / 2) },
+        { name: "outbox-lease", run: () => outboxStore.release() },
+        { name: "kafka", run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
         { name: "mongodb", run: () => mongo.close() },
       ],
       logger,
       config.SHUTDOWN_TIMEOUT_MS,
     );
-  return { url: server.url, db, stop };
+  return { url: server.url, db, keys, outboxStore, stop };
 }
 
 if (import.meta.main) await runService({ name: "auth", loadConfig, start });

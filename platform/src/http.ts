@@ -70,6 +70,8 @@ export interface ServiceAppOptions {
   logger: Logger;
   bodyLimitBytes: number;
   readiness: Readiness;
+  /** Turns a service's own error types into responses; return undefined for the default handling. */
+  mapError?: (error: Error, c: Context<AppEnv>) => Response | undefined;
 }
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -104,6 +106,8 @@ export function createServiceApp(options: ServiceAppOptions) {
   );
 
   app.onError((error, c) => {
+    const mapped = options.mapError?.(error, c);
+    if (mapped) return mapped;
     if (error instanceof HTTPException) {
       if (error.res) return error.res;
       return problem(c, error.status as ContentfulStatusCode, { detail: error.message || undefined });

@@ -1,0 +1,40 @@
+import type { Db } from "mongodb";
+
+/** The auth service's collections. Each document has one writer at a time (see ARCHITECTURE.md). */
+export const collections = {
+  /** Profiles: `{_id, email, name, bio, createdAt, updatedAt}`; the e-mail is unique. */
+  users: "users",
+  /** Password hashes, apart from profiles so a password change and a profile edit never overwrite each other. */
+  credentials: "credentials",
+  /** Live sessions; revoking deletes the document. */
+  sessions: "sessions",
+  /** Issued refresh tokens, by hash; never updated. */
+  refreshTokens: "refresh_tokens",
+  /** Spent refresh tokens, by hash: the insert that succeeds is the one refresh that wins. */
+  spent: "spent",
+  /** One fact per failed login, counted for throttling and purged by the app. */
+  loginFailures: "login_failures",
+  /** One fact per (user, post), filled from post events; `postCount` counts them. */
+  postMemberships: "post_memberships",
+  signingKeys: "signing_keys",
+  outbox: "outbox",
+  leases: "leases",
+} as const;
+
+/** Creates the indexes the service relies on. Idempotent; run by every instance at start. */
+export async function ensureIndexes(db: Db) {
+  await Promise.all([
+    db.collection(collections.users).createIndex({ email: 1 }, { unique: true, name: "email_unique" }),
+    db.collection(collections.sessions).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.refreshTokens).createIndex({ sessionId: 1 }, { name: "by_session" }),
+    db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
+    db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),
+    db.collection(collections.postMemberships).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.signingKeys).createIndex({ generation: 1 }, { unique: true, name: "generation_unique" }),
+    db.collection(collections.outbox).createIndex({ status: 1, seq: 1 }, { name: "by_status_seq" }),
+  ]);
+}
+
+/** True for MongoDB's duplicate-key error: the insert lost a race decided by a unique key. */
+export const isDuplicateKey = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;

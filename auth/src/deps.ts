@@ -1,0 +1,43 @@
+import type { Role } from "@chirp/contracts";
+import type { AppEnv } from "@chirp/platform/http";
+import type { Logger } from "@chirp/platform/logger";
+import type { Readiness } from "@chirp/platform/readiness";
+import type { EventOutbox } from "./events/outbox.ts";
+import type { PasswordHasher } from "./passwords/hasher.ts";
+import type { LoginFailureStore } from "./stores/login-failure-store.ts";
+import type { SessionStore } from "./stores/session-store.ts";
+import type { UserStore } from "./stores/user-store.ts";
+import type { ThrottleLimits } from "./throttle.ts";
+import type { AccessTokens } from "./tokens/access-tokens.ts";
+import type { KeyRing } from "./tokens/key-ring.ts";
+
+/** Everything the HTTP app needs, as narrow interfaces; `main.ts` builds the real ones. */
+export interface AuthDeps {
+  logger: Logger;
+  readiness: Readiness;
+  bodyLimitBytes: number;
+  users: UserStore;
+  sessions: SessionStore;
+  loginFailures: LoginFailureStore;
+  outbox: EventOutbox;
+  hasher: PasswordHasher;
+  tokens: AccessTokens;
+  keys: KeyRing;
+  /** The caller's address, for throttling (the socket peer, or the proxy's `X-Forwarded-For`). */
+  clientAddress: (request: Request) => string;
+  settings: {
+    adminEmails: readonly string[];
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlMs: number;
+    throttle: ThrottleLimits;
+  };
+}
+
+/** Who a bearer token says the caller is, once its session was found live. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  role: Role;
+}
+
+export type RouteEnv = { Variables: AppEnv["Variables"] & { principal: Principal } };

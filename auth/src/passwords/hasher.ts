@@ -1,0 +1,42 @@
+import { createLimiter, type Limiter } from "./limiter.ts";
+import { argon2Params } from "./policy.ts";
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Checks a password against a stored hash; with no hash, spends the same time and answers false. */
+  verify(password: string, hash: string | null): Promise<boolean>;
+}
+
+export interface HasherOptions {
+  concurrency: number;
+  queue: number;
+  params?: Bun.Password.AlgorithmLabel | Bun.Password.Argon2Algorithm;
+}
+
+/**
+ * argon2id on Bun's worker threads (never on the event loop), behind a limiter that bounds both the
+ * hashes in flight and the queue in front of them.
+ */
+export function createPasswordHasher(
+  options: HasherOptions,
+  limiter: Limiter = createLimiter(options.concurrency, options.queue),
+): PasswordHasher {
+  const params = options.params ?? argon2Params;
+  // Verifying unknown e-mails against a real hash of the same cost makes them as slow as wrong passwords.
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => {
+    dummy ??= Bun.password.hash(crypto.randomUUID(), params);
+    return dummy;
+  };
+  return {
+    hash: (password) => limiter.run(() => Bun.password.hash(password, params)),
+    verify: (password, hash) =>
+      limiter.run(async () => {
+        if (hash === null) {
+          await Bun.password.verify(password, await dummyHash());
+          return false;
+        }
+        return Bun.password.verify(password, hash);
+      }),
+  };
+}

@@ -1,0 +1,122 @@
+import { createEvent, SessionEvents, SessionRevoked, UserDeleted, UserEvents, UserUpdated } from "@chirp/contracts";
+import { validationHook } from "@chirp/platform/http";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { collections } from "../db.ts";
+import type { AuthDeps, RouteEnv } from "../deps.ts";
+import { revokeSessions } from "../session-issuer.ts";
+import { requireBearer } from "./bearer.ts";
+import { originOf } from "./origin.ts";
+import { bearerSecurity, ChangePasswordBody, DeleteAccountBody, Me, problems, UpdateProfileBody } from "./schemas.ts";
+import { ownView } from "./views.ts";
+
+const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
+const meResponse = { description: "The caller's account", content: { "application/json": { schema: Me } } };
+
+const read = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["me"],
+  summary: "The caller's account",
+  security: bearerSecurity,
+  responses: { 200: meResponse, ...problems(401, 404) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/",
+  tags: ["me"],
+  summary: "Edit the caller's name or bio",
+  security: bearerSecurity,
+  request: { body: json(UpdateProfileBody) },
+  responses: { 200: meResponse, ...problems(400, 401, 404, 413) },
+});
+
+const changePassword = createRoute({
+  method: "post",
+  path: "/password",
+  tags: ["me"],
+  summary: "Change the password; every other session is revoked",
+  security: bearerSecurity,
+  request: { body: json(ChangePasswordBody) },
+  responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 503) },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/",
+  tags: ["me"],
+  summary: "Delete the caller's account and every session",
+  security: bearerSecurity,
+  request: { body: json(DeleteAccountBody) },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 503) },
+});
+
+const wrongPassword = () => new HTTPException(403, { message: "The password is wrong." });
+
+/** `/api/users/me`: the caller's own account. */
+export function meRoutes(deps: AuthDeps) {
+  const app = new OpenAPIHono<RouteEnv>({ defaultHook: validationHook });
+  app.use(requireBearer(deps));
+
+  async function current(userId: string) {
+    const user = await deps.users.findById(userId);
+    if (!user) throw new HTTPException(404, { message: "The account no longer exists." });
+    return user;
+  }
+  const postCount = async (userId: string) => (await deps.users.postCounts([userId])).get(userId) ?? 0;
+
+  return app
+    .openapi(read, async (c) => {
+      const user = await current(c.var.principal.userId);
+      return c.json(ownView(user, await postCount(user.id)), 200);
+    })
+    .openapi(update, async (c) => {
+      const before = await current(c.var.principal.userId);
+      const edit = c.req.valid("json");
+      const next = { name: edit.name ?? before.name, bio: edit.bio ?? before.bio };
+      const event = createEvent(UserUpdated, { userId: before.id, ...next }, originOf(c));
+      const after = await deps.outbox.record(
+        [{ topic: UserEvents, event }],
+        { collection: collections.users, ids: [before.id], expect: "present", match: { revision: event.id } },
+        () => deps.users.updateProfile(before.id, next, event.id),
+      );
+      if (!after) throw new HTTPException(404, { message: "The account no longer exists." });
+      return c.json(ownView(after, await postCount(after.id)), 200);
+    })
+    .openapi(changePassword, async (c) => {
+      const { userId, sessionId } = c.var.principal;
+      const { currentPassword, newPassword } = c.req.valid("json");
+      if (!(await deps.hasher.verify(currentPassword, await deps.users.passwordHash(userId)))) throw wrongPassword();
+      await deps.users.setPasswordHash(userId, await deps.hasher.hash(newPassword));
+      const others = (await deps.sessions.listByUser(userId)).filter((session) => session.id !== sessionId);
+      await revokeSessions(
+        deps,
+        userId,
+        others.map((session) => session.id),
+        originOf(c),
+      );
+      return c.body(null, 204);
+    })
+    .openapi(remove, async (c) => {
+      const { userId } = c.var.principal;
+      if (!(await deps.hasher.verify(c.req.valid("json").password, await deps.users.passwordHash(userId)))) {
+        throw wrongPassword();
+      }
+      const sessions = await deps.sessions.listByUser(userId);
+      const origin = originOf(c);
+      await deps.outbox.record(
+        [
+          { topic: UserEvents, event: createEvent(UserDeleted, { userId }, origin) },
+          { topic: SessionEvents, event: createEvent(SessionRevoked, { userId, all: true }, origin) },
+        ],
+        // The profile goes first, so "the profile is gone" tells a sweeper the deletion happened.
+        { collection: collections.users, ids: [userId], expect: "absent" },
+        async () => {
+          await deps.users.remove(userId);
+          for (const session of sessions) await deps.sessions.revoke(session.id);
+        },
+      );
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,77 @@
+import { Id, PublicUser } from "@chirp/contracts";
+import { z } from "@hono/zod-openapi";
+import { Password } from "../passwords/policy.ts";
+
+/** Trimmed and lower-cased before it is checked, so the unique index sees one form per address. */
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(320)).openapi({ example: "ada@example.com" });
+const Name = z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" });
+const Bio = z.string().max(500);
+
+export const RegisterBody = z.object({ name: Name, email: Email, password: Password }).openapi("RegisterRequest");
+export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(128) }).openapi("LoginRequest");
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).openapi("RefreshRequest");
+export const UpdateProfileBody = z.object({ name: Name.optional(), bio: Bio.optional() }).openapi("ProfileUpdate");
+export const ChangePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(128), newPassword: Password })
+  .openapi("PasswordChange");
+export const DeleteAccountBody = z.object({ password: z.string().min(1).max(128) }).openapi("AccountDeletion");
+export const IdParam = z.object({ id: Id });
+
+// Contract schemas are built before zod-openapi extends zod, so they are wrapped here to be named.
+/** The caller's own account. */
+export const Me = z.object({ ...PublicUser.shape, email: z.string() }).openapi("Me");
+export const PublicProfile = z.object(PublicUser.shape).openapi("PublicUser");
+
+export const TokenPair = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    /** Seconds until the access token expires. */
+    expiresIn: z.number().int(),
+  })
+  .openapi("TokenPair");
+export const Authenticated = TokenPair.extend({ user: Me }).openapi("Authenticated");
+
+export const SessionView = z
+  .object({
+    id: Id,
+    createdAt: z.iso.datetime({ offset: true }),
+    lastUsedAt: z.iso.datetime({ offset: true }),
+    userAgent: z.string().nullable(),
+    /** True for the session of the token making the request. */
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+/** The documented error responses of a route, as problem+json. */
+export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
+  const descriptions: Record<number, string> = {
+    400: "The input is invalid; `errors` lists each field.",
+    401: "Missing, invalid or expired credentials.",
+    403: "The credentials do not allow this.",
+    404: "Not found.",
+    409: "Conflicts with the current state.",
+    413: "The body is too large.",
+    429: "Too many failed attempts; see `Retry-After`.",
+    503: "Busy; see `Retry-After`.",
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: descriptions[status] ?? "Error", content: { "application/problem+json": { schema: Problem } } },
+    ]),
+  );
+}
+
+export const bearerSecurity = [{ bearer: [] }];

@@ -1,0 +1,69 @@
+import { validationHook } from "@chirp/platform/http";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { AuthDeps, RouteEnv } from "../deps.ts";
+import { revokeSessions } from "../session-issuer.ts";
+import { requireBearer } from "./bearer.ts";
+import { originOf } from "./origin.ts";
+import { bearerSecurity, IdParam, problems, SessionView } from "./schemas.ts";
+import { sessionView } from "./views.ts";
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["sessions"],
+  summary: "The caller's live sessions",
+  security: bearerSecurity,
+  responses: {
+    200: {
+      description: "Live sessions, oldest first",
+      content: { "application/json": { schema: z.object({ sessions: z.array(SessionView) }) } },
+    },
+    ...problems(401),
+  },
+});
+
+const revokeOne = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["sessions"],
+  summary: "Revoke one of the caller's sessions",
+  security: bearerSecurity,
+  request: { params: IdParam },
+  responses: { 204: { description: "Revoked" }, ...problems(400, 401, 404) },
+});
+
+const revokeAll = createRoute({
+  method: "delete",
+  path: "/",
+  tags: ["sessions"],
+  summary: "Revoke every session of the caller, this one included",
+  security: bearerSecurity,
+  responses: { 204: { description: "All revoked" }, ...problems(401) },
+});
+
+/** `/api/auth/sessions`: the caller's sessions. */
+export function sessionRoutes(deps: AuthDeps) {
+  const app = new OpenAPIHono<RouteEnv>({ defaultHook: validationHook });
+  app.use(requireBearer(deps));
+  return app
+    .openapi(list, async (c) => {
+      const { userId, sessionId } = c.var.principal;
+      const sessions = await deps.sessions.listByUser(userId);
+      return c.json({ sessions: sessions.map((session) => sessionView(session, sessionId)) }, 200);
+    })
+    .openapi(revokeOne, async (c) => {
+      const { userId } = c.var.principal;
+      const session = await deps.sessions.find(c.req.valid("param").id);
+      // Someone else's session is answered like a missing one, so ids cannot be probed.
+      if (!session || session.userId !== userId) throw new HTTPException(404, { message: "No such session." });
+      await revokeSessions(deps, userId, [session.id], originOf(c));
+      return c.body(null, 204);
+    })
+    .openapi(revokeAll, async (c) => {
+      const { userId } = c.var.principal;
+      const ids = (await deps.sessions.listByUser(userId)).map((session) => session.id);
+      await revokeSessions(deps, userId, ids, originOf(c), "all");
+      return c.body(null, 204);
+    });
+}

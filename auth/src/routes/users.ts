@@ -1,0 +1,47 @@
+import { UserBatchRequest, UserBatchResponse } from "@chirp/contracts";
+import { validationHook } from "@chirp/platform/http";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { AuthDeps, RouteEnv } from "../deps.ts";
+import { IdParam, PublicProfile, problems } from "./schemas.ts";
+import { publicView } from "./views.ts";
+
+const profile = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["users"],
+  summary: "A user's public profile",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The profile", content: { "application/json": { schema: PublicProfile } } },
+    ...problems(400, 404),
+  },
+});
+
+const batch = createRoute({
+  method: "post",
+  path: "/batch",
+  tags: ["users"],
+  summary: "Public profiles of up to 100 users; unknown ids are left out",
+  request: { body: { content: { "application/json": { schema: UserBatchRequest } }, required: true } },
+  responses: {
+    200: { description: "The known users", content: { "application/json": { schema: UserBatchResponse } } },
+    ...problems(400, 413),
+  },
+});
+
+/** `/api/users`: public profiles, for anyone and for the post service's author lookups. */
+export function userRoutes(deps: AuthDeps) {
+  return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
+    .openapi(batch, async (c) => {
+      const ids = [...new Set(c.req.valid("json").ids)];
+      const [users, counts] = await Promise.all([deps.users.findMany(ids), deps.users.postCounts(ids)]);
+      return c.json({ users: users.map((user) => publicView(user, counts.get(user.id) ?? 0)) }, 200);
+    })
+    .openapi(profile, async (c) => {
+      const { id } = c.req.valid("param");
+      const [user, counts] = await Promise.all([deps.users.findById(id), deps.users.postCounts([id])]);
+      if (!user) throw new HTTPException(404, { message: "No such user." });
+      return c.json(publicView(user, counts.get(id) ?? 0), 200);
+    });
+}

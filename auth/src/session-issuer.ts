@@ -1,0 +1,68 @@
+import { createEvent, type EventOrigin, SessionEvents, SessionRevoked, UserLoggedIn } from "@chirp/contracts";
+import { collections } from "./db.ts";
+import type { AuthDeps } from "./deps.ts";
+import { newId } from "./ids.ts";
+import type { UserRecord } from "./stores/user-store.ts";
+import { hashRefreshToken, newRefreshToken } from "./tokens/refresh-tokens.ts";
+
+type Deps = Pick<AuthDeps, "sessions" | "outbox" | "tokens" | "settings">;
+
+export const roleOf = (deps: Pick<AuthDeps, "settings">, user: UserRecord) =>
+  deps.settings.adminEmails.includes(user.email) ? ("admin" as const) : ("user" as const);
+
+/** Opens a session (emitting `user.logged_in`) and returns its first token pair. */
+export async function openSession(deps: Deps, user: UserRecord, origin: EventOrigin, userAgent: string | null) {
+  const sessionId = newId();
+  const refreshToken = newRefreshToken();
+  const now = new Date();
+  const event = createEvent(UserLoggedIn, { userId: user.id, sessionId }, origin);
+  await deps.outbox.record(
+    [{ topic: SessionEvents, event }],
+    { collection: collections.sessions, ids: [sessionId], expect: "present" },
+    () =>
+      deps.sessions.create(
+        {
+          id: sessionId,
+          userId: user.id,
+          createdAt: now,
+          lastUsedAt: now,
+          userAgent: userAgent?.slice(0, 300) ?? null,
+        },
+        hashRefreshToken(refreshToken),
+        new Date(now.getTime() + deps.settings.refreshTokenTtlMs),
+      ),
+  );
+  return tokenPair(deps, user, sessionId, refreshToken);
+}
+
+export async function tokenPair(deps: Deps, user: UserRecord, sessionId: string, refreshToken: string) {
+  const accessToken = await deps.tokens.issue({ userId: user.id, sessionId, role: roleOf(deps, user) });
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: "Bearer" as const,
+    expiresIn: deps.settings.accessTokenTtlSeconds,
+  };
+}
+
+/** Revokes sessions and emits `session.revoked`: one event per session, or one `all` event. */
+export async function revokeSessions(
+  deps: Pick<AuthDeps, "sessions" | "outbox">,
+  userId: string,
+  sessionIds: string[],
+  origin: EventOrigin,
+  scope: "each" | "all" = "each",
+) {
+  if (sessionIds.length === 0 && scope === "each") return;
+  const events =
+    scope === "all"
+      ? [createEvent(SessionRevoked, { userId, all: true }, origin)]
+      : sessionIds.map((sessionId) => createEvent(SessionRevoked, { userId, sessionId }, origin));
+  await deps.outbox.record(
+    events.map((event) => ({ topic: SessionEvents, event })),
+    { collection: collections.sessions, ids: sessionIds, expect: "absent" },
+    async () => {
+      for (const id of sessionIds) await deps.sessions.revoke(id);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import type { Db } from "mongodb";
+import { collections, isDuplicateKey } from "../db.ts";
+
+/** A user's profile as the service holds it; the password hash lives apart (see `passwordHash`). */
+export interface UserRecord {
+  id: string;
+  /** Normalised: trimmed, lower-cased. */
+  email: string;
+  name: string;
+  bio: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserStore {
+  /** False when the e-mail is taken (decided by the unique index). */
+  insert(user: UserRecord, passwordHash: string): Promise<boolean>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  findMany(ids: string[]): Promise<UserRecord[]>;
+  passwordHash(userId: string): Promise<string | null>;
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  /** Applies the edit and tags the profile with `revision`, so a sweeper can tell the edit landed. */
+  updateProfile(id: string, edit: { name?: string; bio?: string }, revision: string): Promise<UserRecord | null>;
+  /** Removes the profile first (freeing the e-mail and stopping logins), then what hangs off it. */
+  remove(id: string): Promise<void>;
+  /** Posts per user, counted from the membership facts; users without posts are left out. */
+  postCounts(ids: string[]): Promise<Map<string, number>>;
+}
+
+interface UserDocument extends Omit<UserRecord, "id"> {
+  _id: string;
+  revision?: string;
+}
+
+const toRecord = ({ _id, email, name, bio, createdAt, updatedAt }: UserDocument): UserRecord => ({
+  id: _id,
+  email,
+  name,
+  bio,
+  createdAt,
+  updatedAt,
+});
+
+export function createMongoUserStore(db: Db): UserStore {
+  const users = db.collection<UserDocument>(collections.users);
+  const credentials = db.collection<{ _id: string; passwordHash: string }>(collections.credentials);
+  const memberships = db.collection<{ _id: string; userId: string }>(collections.postMemberships);
+  return {
+    async insert({ id, ...profile }, passwordHash) {
+      // Credentials first: a crash in between leaves an orphan hash, never an account that cannot log in.
+      await credentials.insertOne({ _id: id, passwordHash });
+      try {
+        await users.insertOne({ _id: id, ...profile });
+        return true;
+      } catch (error) {
+        await credentials.deleteOne({ _id: id });
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+    async findById(id) {
+      const doc = await users.findOne({ _id: id });
+      return doc && toRecord(doc);
+    },
+    async findByEmail(email) {
+      const doc = await users.findOne({ email });
+      return doc && toRecord(doc);
+    },
+    async findMany(ids) {
+      return (await users.find({ _id: { $in: ids } }).toArray()).map(toRecord);
+    },
+    async passwordHash(userId) {
+      return (await credentials.findOne({ _id: userId }))?.passwordHash ?? null;
+    },
+    async setPasswordHash(userId, passwordHash) {
+      await credentials.updateOne({ _id: userId }, { $set: { passwordHash } });
+    },
+    async updateProfile(id, edit, revision) {
+      const result = await users.updateOne({ _id: id }, { $set: { ...edit, updatedAt: new Date(), revision } });
+      if (result.matchedCount === 0) return null;
+      return this.findById(id);
+    },
+    async remove(id) {
+      await users.deleteOne({ _id: id });
+      await credentials.deleteOne({ _id: id });
+      await memberships.deleteMany({ userId: id });
+    },
+    async postCounts(ids) {
+      const rows = await memberships
+        .aggregate<{ _id: string; count: number }>([
+          { $match: { userId: { $in: ids } } },
+          { $group: { _id: "$userId", count: { $sum: 1 } } },
+        ])
+        .toArray();
+      return new Map(rows.map((row) => [row._id, row.count]));
+    },
+  };
+}
