@@ -98,7 +98,11 @@ describe("createServiceApp", () => {
     const given = await app.request("/healthz", { headers: { "x-request-id": "abc-123" } });
     expect(given.headers.get("x-request-id")).toBe("abc-123");
     const made = await app.request("/healthz");
-    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const again = await app.request("/healthz");
+    expect(again.headers.get("x-request-id")).not.toBe(made.headers.get("x-request-id"));
+    const hostile = await app.request("/healthz", { headers: { "x-request-id": "<script>" } });
+    expect(hostile.headers.get("x-request-id")).not.toBe("<script>");
   });
 
   test("an unexpected error is a 500 problem that does not leak the message", async () => {

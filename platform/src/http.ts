@@ -111,7 +111,7 @@ export function createServiceApp(options: ServiceAppOptions) {
     if (c.req.method === "GET" || c.req.method === "HEAD") await next();
     else {
       const rejected = await limitBody(c, next);
-      if (rejected) c.res = rejected;
+      if (rejected instanceof Response) c.res = rejected;
     }
     c.res.headers.set("x-request-id", requestId);
     if (quietPaths.has(c.req.path) && c.res.status < 500) return;

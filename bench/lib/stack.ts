@@ -1,0 +1,61 @@
+/** The system under test: both services as real processes on free ports, with databases and topics of their own. */
+import { freePort, uniqueName } from "@chirp/platform/testing";
+import postgres from "postgres";
+import { type Started, startProcess } from "./processes.ts";
+
+const defaults = {
+  mongo: process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false",
+  postgres: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chirp_post",
+};
+
+function withPath(url: string, name: string) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.href;
+}
+
+export interface Stack {
+  auth: Started & { startMs: number };
+  post: Started & { startMs: number };
+  env: Record<string, string>;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts auth then post (each timed from process start to `/readyz` 200). */
+export async function startStack(command: "source" | "compiled" = "source"): Promise<Stack> {
+  const name = uniqueName("bench");
+  const databaseUrl = withPath(defaults.postgres, name);
+  const admin = postgres(withPath(defaults.postgres, "postgres"), { max: 1, onnotice: () => {} });
+  await admin`create database ${admin(name)}`;
+  const authPort = freePort();
+  const postPort = freePort();
+  const env = {
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    KAFKA_TOPIC_PREFIX: `${name}.`,
+    MONGO_URL: withPath(defaults.mongo, name),
+    DATABASE_URL: databaseUrl,
+    AUTH_URL: `http://127.0.0.1:${authPort}`,
+  };
+  const binary = (service: string) =>
+    command === "compiled" ? [`.cache/bench/${service}`] : ["bun", `${service}/src/main.ts`];
+  const auth = await startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
+  const post = await startProcess(
+    binary("post"),
+    { ...env, PORT: `${postPort}` },
+    `http://127.0.0.1:${postPort}`,
+    "/readyz",
+  );
+  return {
+    auth,
+    post,
+    env,
+    databaseUrl,
+    async stop() {
+      await Promise.all([auth.stop(), post.stop()]);
+      await admin`drop database if exists ${admin(name)} with (force)`;
+      await admin.end();
+    },
+  };
+}

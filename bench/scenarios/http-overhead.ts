@@ -1,0 +1,65 @@
+/** Scenario 1: `GET /healthz` through the full middleware stack against a raw `Bun.serve` hello. */
+
+import { freePort } from "@chirp/platform/testing";
+import { startProcess } from "../lib/processes.ts";
+import { median, type Row } from "../lib/report.ts";
+import type { Stack } from "../lib/stack.ts";
+import { wrk } from "../lib/wrk.ts";
+
+export interface Settings {
+  seconds: number;
+  runs: number;
+  connections: number;
+}
+
+/** Alternates target and reference runs, so drift in the machine's load hits both alike. */
+export async function compare(
+  target: Parameters<typeof wrk>[0],
+  reference: Parameters<typeof wrk>[0],
+  settings: Settings,
+) {
+  await wrk({ ...target, seconds: 1 });
+  await wrk({ ...reference, seconds: 1 });
+  const targets = [];
+  const references = [];
+  for (let i = 0; i < settings.runs; i++) {
+    targets.push(await wrk(target));
+    references.push(await wrk(reference));
+  }
+  const failures = [...targets, ...references].reduce((sum, run) => sum + run.failures, 0);
+  if (failures > 0) throw new Error(`${failures} requests failed or had an unexpected status`);
+  return {
+    rps: median(targets.map((run) => run.rps)),
+    p50Ms: median(targets.map((run) => run.p50Ms)),
+    p99Ms: median(targets.map((run) => run.p99Ms)),
+    referenceRps: median(references.map((run) => run.rps)),
+  };
+}
+
+export async function startHello() {
+  const port = freePort();
+  return startProcess(["bun", "bench/references/hello.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`);
+}
+
+export async function httpOverhead(stack: Stack, settings: Settings, report: (row: Row) => void) {
+  await using hello = await startHello();
+  const base = { seconds: settings.seconds, connections: settings.connections };
+  for (const [service, url] of [
+    ["auth", stack.auth.url],
+    ["post", stack.post.url],
+  ] as const) {
+    const result = await compare({ ...base, url: `${url}/healthz` }, { ...base, url: hello.url }, settings);
+    const ratio = result.rps / result.referenceRps;
+    report({
+      scenario: `${service} GET /healthz`,
+      rps: result.rps,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      reference: "raw Bun.serve",
+      referenceValue: result.referenceRps,
+      ratio,
+      goal: ">= 0.85",
+      pass: ratio >= 0.85,
+    });
+  }
+}
