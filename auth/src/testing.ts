@@ -15,6 +15,9 @@ export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     MONGO_URL: url.href,
     KAFKA_TOPIC_PREFIX: `${uniqueName("auth")}.`,
+    // Tests name their client address in X-Forwarded-For (see testClient), so each test throttles apart.
+    TRUST_PROXY: "true",
+    KAFKA_TOPIC_PARTITIONS: "2",
     ...overrides,
   });
 }
@@ -33,3 +36,47 @@ export async function startTestService(config = testConfig()) {
     },
   };
 }
+
+type TestService = Awaited<ReturnType<typeof startTestService>>;
+
+/** A JSON client for a test service; each client has its own address, so throttling tests stay apart. */
+export function testClient(service: { url: URL }, address = `10.${rand()}.${rand()}.${rand()}`) {
+  async function call(method: string, path: string, options: { body?: unknown; token?: string } = {}) {
+    const headers: Record<string, string> = { "x-forwarded-for": address };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const res = await fetch(new URL(path, service.url), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as Json };
+  }
+  return {
+    address,
+    call,
+    get: (path: string, token?: string) => call("GET", path, { token }),
+    post: (path: string, body: unknown, token?: string) => call("POST", path, { body, token }),
+    /** Registers a fresh account and returns the 201 body with the password used. */
+    async register(name = "Ada", password = "correct horse battery") {
+      const email = `${uniqueName(name.toLowerCase())}@example.com`;
+      const res = await call("POST", "/api/auth/register", { body: { name, email, password } });
+      if (res.status !== 201) throw new Error(`register answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return { ...(res.body as Registered), email, password };
+    },
+  };
+}
+
+const rand = () => Math.floor(Math.random() * 250) + 1;
+
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely and checked with toEqual.
+export type Json = any;
+
+export interface Registered {
+  user: { id: string; name: string; email: string; bio: string; createdAt: string; postCount: number };
+  accessToken: string;
+  refreshToken: string;
+}
+
+export type { TestService };
