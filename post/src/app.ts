@@ -1,16 +1,44 @@
-import { createServiceApp } from "@chirp/platform/http";
+import { type AuthEnv, bearerAuth, bearerSecurityScheme } from "@chirp/platform/auth/bearer";
+import type { TokenVerifier } from "@chirp/platform/auth/token-verifier";
+import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Readiness } from "@chirp/platform/readiness";
+import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
+import { AuthorDeletedError, type PostStore } from "./post-store.ts";
+import { postRoutes } from "./routes/posts.ts";
 
 export interface PostDeps {
   logger: Logger;
   readiness: Readiness;
   bodyLimitBytes: number;
+  posts: PostStore;
+  /** Auth's batch user lookup (cached), for authors the projection does not know yet. */
+  directory: UserDirectory;
+  verifier: TokenVerifier;
+  /** Answers from memory whether a token's session was revoked. */
+  isRevoked: (claims: AuthEnv["Variables"]["auth"]) => boolean;
 }
 
 /** The post service's HTTP app: pure wiring, no I/O. */
 export function createApp(deps: PostDeps) {
-  return createServiceApp({ service: "post", version: "0.1.0", ...deps });
+  const app = createServiceApp({
+    service: "post",
+    version: "0.1.0",
+    logger: deps.logger,
+    readiness: deps.readiness,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    mapError: (error, c) => {
+      if (error instanceof DirectoryUnavailableError) {
+        c.var.logger.warn({ err: error }, "author lookup failed");
+        return problem(c, 503, { detail: "Authors cannot be looked up right now; try again shortly." });
+      }
+      if (error instanceof AuthorDeletedError) return problem(c, 403, { detail: "This account is deleted." });
+      return undefined;
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerSecurityScheme);
+  const requireAuth = bearerAuth({ verifier: deps.verifier, isRevoked: deps.isRevoked });
+  return app.route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth }));
 }
 
 /** The app's type, for typed clients through Hono's `hc`. */

@@ -13,6 +13,16 @@ export const PostEnv = CommonEnv.extend({
   AUTH_URL: z.url().default("http://127.0.0.1:3001"),
   KAFKA_CLIENT_ID: z.string().min(1).default("post"),
   KAFKA_GROUP_ID: z.string().min(1).default("post"),
+  /** Partitions each consumer handles at once (order within a partition is always kept). */
+  KAFKA_CONSUMER_CONCURRENCY: env.int(3, 1, 100),
+  /** Longest wait for auth's batch user lookup before the page is answered with 503. */
+  AUTH_TIMEOUT_MS: env.int(2000, 50),
+  AUTHOR_CACHE_TTL_MS: env.int(60_000, 0),
+  AUTHOR_CACHE_MAX: env.int(10_000, 1),
+  /** How often each instance rereads the revocations table (beside LISTEN/NOTIFY, which is immediate). */
+  REVOCATION_RELOAD_MS: env.int(30_000, 100),
+  /** How long a revocation is kept in memory; longer than an access token lives (15 minutes). */
+  REVOCATION_RETENTION_MS: env.int(60 * 60_000, 60_000),
 });
 export type PostConfig = z.output<typeof PostEnv>;
 

@@ -18,6 +18,9 @@ export function connectDb(url: string, max = 10) {
 }
 
 export type Db = ReturnType<typeof connectDb>["db"];
+export type Sql = ReturnType<typeof connectDb>["sql"];
+/** A transaction of `Db`, for code that must write in the caller's transaction (outbox, inbox). */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Applies pending drizzle-kit migrations. Instances starting together wait for each other. */
 export async function migrateDb(url: string) {

@@ -1,33 +1,100 @@
 import { Topics } from "@chirp/contracts";
+import { createTokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
+import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
+import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { createApp } from "./app.ts";
+import { createAuthorStore } from "./author-store.ts";
 import { loadConfig, type PostConfig } from "./config.ts";
 import { connectDb, migrateDb } from "./db.ts";
+import { createCachedDirectory } from "./directory/cached-directory.ts";
+import { createHttpDirectory } from "./directory/user-directory.ts";
+import { startPostConsumers } from "./events/consumers.ts";
+import { createOutboxStore, OUTBOX_CHANNEL } from "./events/outbox-store.ts";
+import { createPostStore } from "./post-store.ts";
+import { createRevocationList } from "./revocation/revocation-list.ts";
+import { createRevocationStore } from "./revocation/revocation-store.ts";
+import { startRevocationSync } from "./revocation/revocation-sync.ts";
 
-/** Migrates, connects to PostgreSQL and Kafka, creates the topics, and serves. `stop` drains and closes. */
+/** Migrates, connects to PostgreSQL and Kafka, starts relay and consumers, and serves. `stop` drains. */
 export async function start(config: PostConfig, logger: Logger = createLogger("post", config.LOG_LEVEL)) {
   await migrateDb(config.DATABASE_URL);
   const { sql, db } = connectDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const prefix = config.KAFKA_TOPIC_PREFIX;
 
   const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, Topics, {
-    prefix: config.KAFKA_TOPIC_PREFIX,
+    prefix,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  });
+  // Idempotent: a send retried after a lost acknowledgement is not written twice.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+
+  const relay = startOutboxRelay({
+    store: createOutboxStore(db),
+    publisher: createPublisher(producer, prefix),
+    logger: logger.child({ component: "outbox-relay" }),
+  });
+  const wake = () => relay.wake();
+  // Commits of any instance wake every relay; the one holding the drain lock publishes.
+  const outboxListener = await sql.listen(OUTBOX_CHANNEL, wake, wake);
+
+  const revocationList = createRevocationList(config.REVOCATION_RETENTION_MS);
+  const revocations = createRevocationStore(db);
+  const revocationSync = await startRevocationSync({
+    sql,
+    store: revocations,
+    list: revocationList,
+    retentionMs: config.REVOCATION_RETENTION_MS,
+    reloadMs: config.REVOCATION_RELOAD_MS,
+    logger,
+  });
+  const consumers = await startPostConsumers({
+    kafka,
+    groupId: config.KAFKA_GROUP_ID,
+    prefix,
+    producer,
+    logger: logger.child({ component: "consumer" }),
+    concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    authors: createAuthorStore(db, wake),
+    revocations,
   });
 
   const readiness = createReadiness({
     postgres: () => sql`select 1`,
     kafka: kafkaCheck(admin),
+    outbox: async () => {
+      if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
+    },
   });
-  const app = createApp({ logger, readiness, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const app = createApp({
+    logger,
+    readiness,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    posts: createPostStore(db, wake),
+    directory: createCachedDirectory(
+      createHttpDirectory({ authUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),
+      {
+        ttlMs: config.AUTHOR_CACHE_TTL_MS,
+        maxEntries: config.AUTHOR_CACHE_MAX,
+      },
+    ),
+    verifier: createTokenVerifier({
+      jwksUrl: new URL("/.well-known/jwks.json", config.AUTH_URL).href,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
+    isRevoked: revocationList.isRevoked,
+  });
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
   logger.info({ url: server.url.href }, "post service listening");
 
@@ -35,13 +102,17 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     runShutdown(
       [
         { name: "http", run: () => server.stop() },
-        { name: "kafka", run: () => admin.disconnect() },
+        { name: "consumers", run: () => consumers.stop() },
+        { name: "revocation-sync", run: () => revocationSync.stop() },
+        { name: "outbox-listener", run: () => outboxListener.unlisten() },
+        { name: "outbox-relay", run: () => relay.stop() },
+        { name: "kafka", run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
         { name: "postgres", run: () => sql.end({ timeout: 5 }) },
       ],
       logger,
       config.SHUTDOWN_TIMEOUT_MS,
     );
-  return { url: server.url, db, sql, stop };
+  return { url: server.url, db, sql, stop, applied: consumers.applied, relay };
 }
 
 if (import.meta.main) await runService({ name: "post", loadConfig, start });

@@ -9,8 +9,9 @@ export const posts = pgTable(
     authorId: text("author_id").notNull(),
     title: text("title").notNull(),
     content: text("content").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    // Millisecond precision, like the API's timestamps: the keyset cursor carries exactly what is compared.
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     // Keyset pagination, newest first, overall and per author.
@@ -26,6 +27,8 @@ export const authors = pgTable("authors", {
   bio: text("bio").notNull().default(""),
   /** `occurredAt` of the event that last wrote the row: older events never overwrite newer state. */
   updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull(),
+  /** Set by `user.deleted`: a tombstone, so a late or replayed `user.registered` cannot resurrect the user. */
+  deletedAt: timestamp("deleted_at", { withTimezone: true, precision: 3 }),
 });
 
 /** Events written in the same transaction as the change they announce, relayed to Kafka in `id` order. */
@@ -50,5 +53,9 @@ export const revokedSessions = pgTable(
     sessionId: text("session_id").notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.sessionId] })],
+  (table) => [
+    primaryKey({ columns: [table.userId, table.sessionId] }),
+    // Every instance reloads the recent revocations (older ones only concern expired tokens).
+    index("revoked_sessions_revoked_at_idx").on(table.revokedAt),
+  ],
 );

@@ -9,7 +9,7 @@ function adminUrl(databaseUrl: string) {
   return url.href;
 }
 
-/** The configuration of a test instance: port 0, its own (not yet created) database and topic prefix. */
+/** The configuration of a test instance: port 0, its own (not yet created) database, topic prefix and group. */
 export function testConfig(overrides: Record<string, string> = {}): PostConfig {
   const base = loadConfig(process.env);
   const url = new URL(base.DATABASE_URL);
@@ -21,23 +21,37 @@ export function testConfig(overrides: Record<string, string> = {}): PostConfig {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     DATABASE_URL: url.href,
     KAFKA_TOPIC_PREFIX: `${uniqueName("post")}.`,
+    KAFKA_GROUP_ID: uniqueName("post"),
     ...overrides,
   });
 }
 
-/** Creates the config's database, starts a real post service; disposing stops it and drops the database. */
-export async function startTestService(config = testConfig()) {
-  const name = new URL(config.DATABASE_URL).pathname.slice(1);
-  const admin = postgres(adminUrl(config.DATABASE_URL), { max: 1, onnotice: () => {} });
+/** Creates the config's database; disposing drops it. */
+export async function createTestDatabase(databaseUrl: string) {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = postgres(adminUrl(databaseUrl), { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;
+  return {
+    async [Symbol.asyncDispose]() {
+      await admin`drop database if exists ${admin(name)} with (force)`;
+      await admin.end();
+    },
+  };
+}
+
+/**
+ * Starts a real post service, in its own new database unless `ownDatabase` is false (a further instance
+ * on a database that already exists). Disposing stops it and drops the database it created.
+ */
+export async function startTestService(config = testConfig(), { ownDatabase = true } = {}) {
+  const database = ownDatabase ? await createTestDatabase(config.DATABASE_URL) : undefined;
   const service = await start(config);
   return {
     ...service,
     config,
     async [Symbol.asyncDispose]() {
       await service.stop();
-      await admin`drop database if exists ${admin(name)} with (force)`;
-      await admin.end();
+      await database?.[Symbol.asyncDispose]();
     },
   };
 }

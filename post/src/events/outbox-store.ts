@@ -1,0 +1,48 @@
+import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
+import { asc, inArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "../db.ts";
+import { outbox } from "../schema.ts";
+
+/** The channel every instance LISTENs on; a commit that wrote outbox rows notifies it. */
+export const OUTBOX_CHANNEL = "post_outbox";
+// Shared by all instances: whoever holds it is the one drainer, so events leave in outbox order.
+const DRAIN_LOCK = 0x706f7374;
+
+/**
+ * Queues events in the caller's transaction: they exist if and only if the change commits. Callers write
+ * after locking the changed row, so for one post the ids (and so the publishing order) follow commit order.
+ */
+export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
+  if (entries.length === 0) return;
+  await tx.insert(outbox).values(entries.map((entry) => ({ topic: entry.topic, event: entry.event })));
+  // Delivered at commit only, and once per transaction however many rows it wrote.
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+}
+
+/**
+ * The outbox in PostgreSQL. `drain` runs in one transaction holding a transaction-level advisory lock: an
+ * instance that does not get it returns 0 (another one is draining), and sent rows are deleted only if
+ * `send` resolved, so a crash or a Kafka outage leaves them for the next attempt.
+ */
+export function createOutboxStore(db: Db): OutboxStore {
+  return {
+    drain(limit, send) {
+      return db.transaction(async (tx) => {
+        const [lock] = await tx.execute<{ locked: boolean }>(
+          sql`select pg_try_advisory_xact_lock(${DRAIN_LOCK}) as locked`,
+        );
+        if (!lock?.locked) return 0;
+        const rows = await tx.select().from(outbox).orderBy(asc(outbox.id)).limit(limit);
+        if (rows.length === 0) return 0;
+        await send(rows.map((row) => ({ topic: row.topic, event: row.event as OutboxEntry["event"] })));
+        await tx.delete(outbox).where(
+          inArray(
+            outbox.id,
+            rows.map((row) => row.id),
+          ),
+        );
+        return rows.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { EventOrigin } from "@chirp/contracts";
+import type { AuthEnv } from "@chirp/platform/auth/bearer";
+import { type AppEnv, validationHook } from "@chirp/platform/http";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { UserDirectory } from "../directory/user-directory.ts";
+import { type Post, withAuthors } from "../directory/with-authors.ts";
+import { AuthorDeletedError, type PostStore } from "../post-store.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { NewPost, PageParams, PostPage, PostParams, PostPatch, Post as PostSchema, problems } from "./post-schemas.ts";
+
+export interface PostRoutesDeps {
+  posts: PostStore;
+  directory: UserDirectory;
+  requireAuth: MiddlewareHandler<{ Variables: AuthEnv["Variables"] & AppEnv["Variables"] }>;
+}
+
+const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const security = [{ bearerAuth: [] }];
+
+const toJson = (post: Post) => ({
+  ...post,
+  createdAt: post.createdAt.toISOString(),
+  updatedAt: post.updatedAt.toISOString(),
+});
+
+/** Events name the request that caused them (the envelope allows at most 200 characters). */
+const origin = (requestId: string): EventOrigin => ({ source: "post", correlationId: requestId.slice(0, 200) });
+
+/** `/api/posts`: public reads, authenticated writes; every post leaves with its author. */
+export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
+  const one = async (id: string) => {
+    const view = await posts.get(id);
+    const [post] = view ? await withAuthors([view], directory) : [];
+    if (!post) throw new HTTPException(404, { message: `No post ${id}.` });
+    return post;
+  };
+  const nameOf = async (id: string) => (await directory.lookup([id])).get(id)?.name ?? null;
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/",
+        summary: "Posts, newest first, with their authors (keyset pagination)",
+        request: { query: PageParams },
+        responses: { 200: json(PostPage, "A page of posts"), 400: problems[400], 503: problems[503] },
+      }),
+      async (c) => {
+        const { limit, cursor, authorId } = c.req.valid("query");
+        const after = cursor ? (decodeCursor(cursor) ?? undefined) : undefined;
+        // One more than asked tells whether there is a next page without a count.
+        const rows = await posts.list({ limit: limit + 1, after, authorId });
+        const page = rows.slice(0, limit);
+        const last = rows.length > limit ? page.at(-1) : undefined;
+        const items = await withAuthors(page, directory);
+        return c.json({ items: items.map(toJson), nextCursor: last ? encodeCursor(last) : null }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/",
+        summary: "Publish a post (emits post.created)",
+        security,
+        middleware: [requireAuth] as const,
+        request: { body: { content: { "application/json": { schema: NewPost } }, required: true } },
+        responses: {
+          201: json(PostSchema, "The new post"),
+          400: problems[400],
+          401: problems[401],
+          403: problems[403],
+          503: problems[503],
+        },
+      }),
+      async (c) => {
+        try {
+          const view = await posts.create(c.var.auth.sub, c.req.valid("json"), origin(c.var.requestId), nameOf);
+          const [post] = await withAuthors([view], directory);
+          if (!post) throw new AuthorDeletedError(c.var.auth.sub);
+          return c.json(toJson(post), 201);
+        } catch (error) {
+          if (error instanceof AuthorDeletedError)
+            throw new HTTPException(403, { message: "This account is deleted." });
+          throw error;
+        }
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/{id}",
+        summary: "One post with its author",
+        request: { params: PostParams },
+        responses: { 200: json(PostSchema, "The post"), 400: problems[400], 404: problems[404], 503: problems[503] },
+      }),
+      async (c) => c.json(toJson(await one(c.req.valid("param").id)), 200),
+    )
+    .openapi(
+      createRoute({
+        method: "patch",
+        path: "/{id}",
+        summary: "Change a post's title or content (its author only; emits post.updated)",
+        security,
+        middleware: [requireAuth] as const,
+        request: {
+          params: PostParams,
+          body: { content: { "application/json": { schema: PostPatch } }, required: true },
+        },
+        responses: {
+          200: json(PostSchema, "The changed post"),
+          400: problems[400],
+          401: problems[401],
+          403: problems[403],
+          404: problems[404],
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const existing = await one(id);
+        if (existing.author.id !== c.var.auth.sub) {
+          throw new HTTPException(403, { message: "Only the author can change a post." });
+        }
+        const view = await posts.update(id, c.req.valid("json"), origin(c.var.requestId));
+        if (!view) throw new HTTPException(404, { message: `No post ${id}.` });
+        return c.json(toJson({ ...view, author: existing.author }), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "delete",
+        path: "/{id}",
+        summary: "Delete a post (its author or an admin; emits post.deleted)",
+        security,
+        middleware: [requireAuth] as const,
+        request: { params: PostParams },
+        responses: {
+          204: { description: "Deleted" },
+          400: problems[400],
+          401: problems[401],
+          403: problems[403],
+          404: problems[404],
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const { sub, role } = c.var.auth;
+        const existing = await posts.get(id);
+        if (!existing) throw new HTTPException(404, { message: `No post ${id}.` });
+        if (existing.author.id !== sub && role !== "admin") {
+          throw new HTTPException(403, { message: "Only the author or an admin can delete a post." });
+        }
+        if (!(await posts.remove(id, origin(c.var.requestId))))
+          throw new HTTPException(404, { message: `No post ${id}.` });
+        return c.body(null, 204);
+      },
+    );
+}
