@@ -5,6 +5,7 @@ export * from "./dead-letter.ts";
 export * from "./envelope.ts";
 export * from "./ids.ts";
 export * from "./json-schema.ts";
+export * from "./migration.ts";
 export * from "./post-events.ts";
 export * from "./session-events.ts";
 export * from "./topic.ts";
