@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { observeReadinessAcrossKafkaOutage } from "@chirp/platform/testing";
-import { startTestService, testConfig } from "./testing.ts";
+import { startTestService } from "./testing.ts";
 
 describe("the auth service on its real listener", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;
@@ -30,16 +29,4 @@ describe("the auth service on its real listener", () => {
     expect(duplicate).toBe(11000);
     expect(await things.findOne({ _id: "a" })).toEqual({ _id: "a", n: 1 });
   });
-});
-
-describe("readiness follows Kafka", () => {
-  test("/readyz is 503 naming Kafka while it is stopped, and 200 again once it is back", async () => {
-    const { before, during, after } = await observeReadinessAcrossKafkaOutage((brokers) =>
-      startTestService(testConfig({ KAFKA_BROKERS: brokers })),
-    );
-    expect(before.status).toBe(200);
-    expect(during.body.checks.mongodb).toBe("ok");
-    expect(during.body.checks.kafka).not.toBe("ok");
-    expect(after.body).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok", outbox: "ok" } });
-  }, 90_000);
 });
