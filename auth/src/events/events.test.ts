@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { parseEvent, SessionEvents, type TopicDefinition, UserEvents } from "@chirp/contracts";
+import { parseEvent, SessionEvents, type TopicDefinition, type TopicEvent, UserEvents } from "@chirp/contracts";
 import { createKafka } from "@chirp/platform/kafka/client";
 import { physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, readTopic, startThrowawayKafka, uniqueName } from "@chirp/platform/testing";
-import type { KafkaMessage } from "kafkajs";
 import { collections } from "../db.ts";
 import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
 import { createLease } from "./lease.ts";
 import type { OutboxDocument } from "./outbox-types.ts";
 
 const logger = createLogger("auth-events-test", "silent");
-const parsed = (topic: TopicDefinition, messages: KafkaMessage[]) =>
+type Messages = Awaited<ReturnType<typeof readTopic>>;
+const parsed = <T extends TopicDefinition>(topic: T, messages: Messages): TopicEvent<T>[] =>
   messages.map((message) => {
     const result = parseEvent(topic, message.value ?? "");
     if (!result.ok) throw new Error(result.message);
@@ -36,7 +36,7 @@ describe("events through the outbox", () => {
     const kafka = createKafka({ clientId: "reader", brokers: service.config.KAFKA_BROKERS, logger });
     const prefix = service.config.KAFKA_TOPIC_PREFIX;
     const userEvents = parsed(UserEvents, await readTopic(kafka, physicalName(prefix, UserEvents), 3));
-    expect(userEvents.map((event) => [event.type, event.data])).toEqual([
+    expect(userEvents.map((event): unknown[] => [event.type, event.data])).toEqual([
       ["user.registered", { userId: user.id, name: "Ada", email }],
       ["user.updated", { userId: user.id, name: "Ada", bio: "hi" }],
       ["user.deleted", { userId: user.id }],
@@ -45,7 +45,7 @@ describe("events through the outbox", () => {
 
     const sessionEvents = parsed(SessionEvents, await readTopic(kafka, physicalName(prefix, SessionEvents), 4));
     const loginSid = JSON.parse(Buffer.from(login.body.accessToken.split(".")[1], "base64url").toString()).sid;
-    expect(sessionEvents.map((event) => [event.type, event.data])).toEqual([
+    expect(sessionEvents.map((event): unknown[] => [event.type, event.data])).toEqual([
       ["user.logged_in", { userId: user.id, sessionId: expect.any(String) }],
       ["user.login_failed", { userId: user.id, email, reason: "wrong_password" }],
       ["user.logged_in", { userId: user.id, sessionId: loginSid }],

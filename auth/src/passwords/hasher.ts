@@ -5,6 +5,12 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Checks a password against a stored hash; with no hash, spends the same time and answers false. */
   verify(password: string, hash: string | null): Promise<boolean>;
+  /**
+   * Runs a whole request that will hash (its database reads included) only while no more such requests are
+   * in flight than the hasher can run and queue; beyond that it fails at once with OverloadedError, before
+   * the request costs any database work.
+   */
+  admit<T>(task: () => Promise<T>): Promise<T>;
 }
 
 export interface HasherOptions {
@@ -22,6 +28,7 @@ export function createPasswordHasher(
   limiter: Limiter = createLimiter(options.concurrency, options.queue),
 ): PasswordHasher {
   const params = options.params ?? argon2Params;
+  const gate = createLimiter(options.concurrency + options.queue, 0);
   // Verifying unknown e-mails against a real hash of the same cost makes them as slow as wrong passwords.
   let dummy: Promise<string> | undefined;
   const dummyHash = () => {
@@ -29,6 +36,7 @@ export function createPasswordHasher(
     return dummy;
   };
   return {
+    admit: (task) => gate.run(task),
     hash: (password) => limiter.run(() => Bun.password.hash(password, params)),
     verify: (password, hash) =>
       limiter.run(async () => {

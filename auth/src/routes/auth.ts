@@ -69,53 +69,57 @@ const logout = createRoute({
 export function authRoutes(deps: AuthDeps) {
   const refreshTtl = () => new Date(Date.now() + deps.settings.refreshTokenTtlMs);
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
-    .openapi(register, async (c) => {
-      const { name, email, password } = c.req.valid("json");
-      const taken = () => new HTTPException(409, { message: "An account with this e-mail exists already." });
-      // A cheap early answer; the unique index still decides a race between two registrations.
-      if (await deps.users.findByEmail(email)) throw taken();
-      const passwordHash = await deps.hasher.hash(password);
-      const now = new Date();
-      const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now };
-      const event = createEvent(UserRegistered, { userId: user.id, name, email }, originOf(c));
-      await deps.outbox.record(
-        [{ topic: UserEvents, event }],
-        { collection: collections.users, ids: [user.id], expect: "present" },
-        async () => {
-          if (!(await deps.users.insert(user, passwordHash))) throw taken();
-        },
-      );
-      const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
-      return c.json({ user: ownView(user, 0), ...tokens }, 201);
-    })
-    .openapi(login, async (c) => {
-      const { email, password } = c.req.valid("json");
-      const address = deps.clientAddress(c.req.raw);
-      const wait = await loginWait(deps.loginFailures, deps.settings.throttle, { email, address });
-      if (wait > 0) {
-        const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
-        await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
-        throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
-      }
-      const user = await deps.users.findByEmail(email);
-      // Always one credentials lookup and one hash, so unknown e-mails cost what wrong passwords cost.
-      const hash = await deps.users.passwordHash(user?.id ?? newId());
-      if (!user || !(await deps.hasher.verify(password, user ? hash : null))) {
-        const failure = { id: newId(), email, address, at: new Date() };
-        const reason = user ? "wrong_password" : "unknown_email";
-        const event = createEvent(UserLoginFailed, { userId: user?.id, email, reason }, originOf(c));
+    .openapi(register, (c) =>
+      deps.hasher.admit(async () => {
+        const { name, email, password } = c.req.valid("json");
+        const taken = () => new HTTPException(409, { message: "An account with this e-mail exists already." });
+        // A cheap early answer; the unique index still decides a race between two registrations.
+        if (await deps.users.findByEmail(email)) throw taken();
+        const passwordHash = await deps.hasher.hash(password);
+        const now = new Date();
+        const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now };
+        const event = createEvent(UserRegistered, { userId: user.id, name, email }, originOf(c));
         await deps.outbox.record(
-          [{ topic: SessionEvents, event }],
-          { collection: collections.loginFailures, ids: [failure.id], expect: "present" },
-          () => deps.loginFailures.record(failure),
+          [{ topic: UserEvents, event }],
+          { collection: collections.users, ids: [user.id], expect: "present" },
+          async () => {
+            if (!(await deps.users.insert(user, passwordHash))) throw taken();
+          },
         );
-        throw new HTTPException(401, { message: "The e-mail or password is wrong." });
-      }
-      await deps.loginFailures.forgetAccount(email);
-      const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
-      const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
-      return c.json({ user: ownView(user, postCount), ...tokens }, 200);
-    })
+        const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
+        return c.json({ user: ownView(user, 0), ...tokens }, 201);
+      }),
+    )
+    .openapi(login, (c) =>
+      deps.hasher.admit(async () => {
+        const { email, password } = c.req.valid("json");
+        const address = deps.clientAddress(c.req.raw);
+        const wait = await loginWait(deps.loginFailures, deps.settings.throttle, { email, address });
+        if (wait > 0) {
+          const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
+          await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
+          throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
+        }
+        const user = await deps.users.findByEmail(email);
+        // Always one credentials lookup and one hash, so unknown e-mails cost what wrong passwords cost.
+        const hash = await deps.users.passwordHash(user?.id ?? newId());
+        if (!user || !(await deps.hasher.verify(password, user ? hash : null))) {
+          const failure = { id: newId(), email, address, at: new Date() };
+          const reason = user ? "wrong_password" : "unknown_email";
+          const event = createEvent(UserLoginFailed, { userId: user?.id, email, reason }, originOf(c));
+          await deps.outbox.record(
+            [{ topic: SessionEvents, event }],
+            { collection: collections.loginFailures, ids: [failure.id], expect: "present" },
+            () => deps.loginFailures.record(failure),
+          );
+          throw new HTTPException(401, { message: "The e-mail or password is wrong." });
+        }
+        await deps.loginFailures.forgetAccount(email);
+        const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
+        const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+        return c.json({ user: ownView(user, postCount), ...tokens }, 200);
+      }),
+    )
     .openapi(refresh, async (c) => {
       const hash = hashRefreshToken(c.req.valid("json").refreshToken);
       const token = await deps.sessions.findRefresh(hash);
