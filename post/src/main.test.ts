@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { observeReadinessAcrossKafkaOutage } from "@chirp/platform/testing";
 import { desc, eq } from "drizzle-orm";
 import { authors, posts } from "./schema.ts";
-import { startTestService, testConfig } from "./testing.ts";
+import { startTestService } from "./testing.ts";
 
 describe("the post service on its real listener", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;
@@ -48,16 +47,4 @@ describe("the post service on its real listener", () => {
     };
     expect(count).toBe(journal.entries.length);
   });
-});
-
-describe("readiness follows Kafka", () => {
-  test("/readyz is 503 naming Kafka while it is stopped, and 200 again once it is back", async () => {
-    const { before, during, after } = await observeReadinessAcrossKafkaOutage((brokers) =>
-      startTestService(testConfig({ KAFKA_BROKERS: brokers })),
-    );
-    expect(before.status).toBe(200);
-    expect(during.body.checks.postgres).toBe("ok");
-    expect(during.body.checks.kafka).not.toBe("ok");
-    expect(after.body).toEqual({ status: "ok", checks: { postgres: "ok", kafka: "ok", outbox: "ok" } });
-  }, 90_000);
 });

@@ -1,0 +1,24 @@
+import { describe, expect, test } from "bun:test";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+
+const keyset = { createdAt: new Date("2026-11-22T10:00:00.123Z"), id: "0190b1e2-7c3a-7d4e-8f00-0123456789ab" };
+
+describe("the page cursor", () => {
+  test("reads back exactly what it wrote", () => {
+    expect(decodeCursor(encodeCursor(keyset))).toEqual(keyset);
+  });
+
+  test("refuses anything it did not write", () => {
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const cursors = [
+      "",
+      "not base64!",
+      forge({ createdAt: keyset.createdAt, id: keyset.id }),
+      forge(["2026-11-22", keyset.id]),
+      forge(["2026-11-22T10:00:00.123Z", "1 or 1=1"]),
+      forge(["2026-11-22T10:00:00.123Z", keyset.id, "extra"]),
+      `${encodeCursor(keyset)}x`,
+    ];
+    expect(cursors.map(decodeCursor)).toEqual(cursors.map(() => null));
+  });
+});
