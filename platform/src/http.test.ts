@@ -127,4 +127,19 @@ describe("createServiceApp", () => {
     expect(docs.headers.get("content-type")).toContain("text/html");
     expect(await docs.text()).toContain("/openapi.json");
   });
+
+  test("serves Prometheus metrics with request durations by matched route", async () => {
+    const app = appWith();
+    await app.request("/echo", postJson(JSON.stringify({ name: "a", age: 1 })));
+    await app.request("/healthz");
+    const res = await app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    expect(text).toContain(
+      'http_request_duration_seconds_count{service="test",method="POST",route="/echo",status="200"} 1',
+    );
+    expect(text).not.toContain('route="/healthz"');
+    expect(text).toContain("process_resident_memory_bytes");
+  });
 });

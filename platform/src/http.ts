@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { asyncApiPage } from "./asyncapi-page.ts";
 import type { Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import type { Readiness } from "./readiness.ts";
 
 /** What every request handler can read from the context (log with `requestId` for correlation). */
@@ -75,6 +76,8 @@ export interface ServiceAppOptions {
   asyncapi?: AsyncApiDocument;
   /** Turns a service's own error types into responses; return undefined for the default handling. */
   mapError?: (error: Error, c: Context<AppEnv>) => Response | undefined;
+  /** Where request figures go, served at /metrics; services add their own series to its registry. */
+  metrics?: Metrics;
 }
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -95,6 +98,7 @@ const nextRequestId = () => `${processPrefix}-${(++requestCount).toString(36)}`;
  */
 export function createServiceApp(options: ServiceAppOptions) {
   const { logger } = options;
+  const metrics = options.metrics ?? createMetrics(options.service);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   // One middleware instead of three (request id, access log, body limit): this runs on every request,
@@ -115,12 +119,15 @@ export function createServiceApp(options: ServiceAppOptions) {
     }
     c.res.headers.set("x-request-id", requestId);
     if (quietPaths.has(c.req.path) && c.res.status < 500) return;
+    const ms = performance.now() - started;
+    // The matched pattern, not the path, so ids in URLs do not multiply the series.
+    metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, ms / 1000);
     logger.info({
       requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
+      ms: Math.round(ms * 100) / 100,
     });
   });
 
@@ -137,6 +144,9 @@ export function createServiceApp(options: ServiceAppOptions) {
   app.notFound((c) => problem(c, 404, { detail: `No route for ${c.req.method} ${c.req.path}.` }));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
   app.get("/readyz", async (c) => {
     const report = await options.readiness();
     return c.json(report, report.status === "ok" ? 200 : 503);
