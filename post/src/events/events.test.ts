@@ -24,7 +24,7 @@ let fakeAuth: FakeAuth;
 let service: Awaited<ReturnType<typeof startTestService>>;
 const kafka = createKafka({
   clientId: "events-test",
-  brokers: ["127.0.0.1:9092"],
+  brokers: testConfig().KAFKA_BROKERS,
   logger: createLogger("t", "silent"),
 });
 let producer: Producer;
