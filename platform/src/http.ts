@@ -1,4 +1,4 @@
-import type { AsyncApiDocument } from "@chirp/contracts";
+import { type AsyncApiDocument, asyncApiDocument, type TopicDefinition } from "@chirp/contracts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
@@ -72,8 +72,8 @@ export interface ServiceAppOptions {
   logger: Logger;
   bodyLimitBytes: number;
   readiness: Readiness;
-  /** The events this service produces (`asyncApiDocument` from contracts): served at /asyncapi.json and /docs/events. */
-  asyncapi?: AsyncApiDocument;
+  /** The topics this service produces: described at /asyncapi.json and /docs/events (built on first request). */
+  produces?: readonly TopicDefinition[];
   /** Turns a service's own error types into responses; return undefined for the default handling. */
   mapError?: (error: Error, c: Context<AppEnv>) => Response | undefined;
   /** Where request figures go, served at /metrics; services add their own series to its registry. */
@@ -151,14 +151,14 @@ export function createServiceApp(options: ServiceAppOptions) {
     const report = await options.readiness();
     return c.json(report, report.status === "ok" ? 200 : 503);
   });
-  const events = options.asyncapi;
+  const produces = options.produces ?? [];
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: `chirp ${options.service} service`,
       version: options.version,
       // The reference page renders this, so /docs links to the events beside it.
-      ...(events
+      ...(produces.length > 0
         ? {
             description:
               "Events this service publishes: [/docs/events](/docs/events) (AsyncAPI: [/asyncapi.json](/asyncapi.json)).",
@@ -167,10 +167,17 @@ export function createServiceApp(options: ServiceAppOptions) {
     },
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` }));
-  if (events) {
-    const page = asyncApiPage(events);
-    app.get("/asyncapi.json", (c) => c.json(events));
-    app.get("/docs/events", (c) => c.html(page));
+  if (produces.length > 0) {
+    // Generating JSON Schemas costs milliseconds: not worth paying at start-up, before anyone asks.
+    let events: { document: AsyncApiDocument; page: string } | undefined;
+    const describe = () => {
+      if (events) return events;
+      const document = asyncApiDocument({ service: options.service, topics: [...produces] });
+      events = { document, page: asyncApiPage(document) };
+      return events;
+    };
+    app.get("/asyncapi.json", (c) => c.json(describe().document));
+    app.get("/docs/events", (c) => c.html(describe().page));
   }
   return app;
 }

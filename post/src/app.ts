@@ -1,3 +1,4 @@
+import { PostEvents } from "@chirp/contracts";
 import { type AuthEnv, bearerAuth, bearerSecurityScheme } from "@chirp/platform/auth/bearer";
 import type { TokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createServiceApp, problem } from "@chirp/platform/http";
@@ -27,6 +28,7 @@ export function createApp(deps: PostDeps) {
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
+    produces: [PostEvents],
     mapError: (error, c) => {
       if (error instanceof DirectoryUnavailableError) {
         c.var.logger.warn({ err: error }, "author lookup failed");

@@ -23,6 +23,12 @@ describe("the post service on its real listener", () => {
     expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
 
+  test("describes the events it produces: post-events only", async () => {
+    const res = await fetch(new URL("/asyncapi.json", service.url));
+    const doc = (await res.json()) as { channels: Record<string, unknown> };
+    expect(Object.keys(doc.channels)).toEqual(["post-events"]);
+  });
+
   test("has migrated the database: posts join their authors", async () => {
     const { db } = service;
     const id = crypto.randomUUID();
