@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { desc, eq } from "drizzle-orm";
+import { pageQuery } from "./post-store.ts";
 import { authors, posts } from "./schema.ts";
 import { startTestService } from "./testing.ts";
 
@@ -40,6 +41,29 @@ describe("the post service on its real listener", () => {
       .innerJoin(authors, eq(authors.id, posts.authorId))
       .orderBy(desc(posts.createdAt));
     expect(rows).toEqual([{ id, title: "Hello", author: "Ada" }]);
+  });
+
+  test("serves newest-first pages from the keyset indexes, never by sorting the table", async () => {
+    const plans: string[] = [];
+    const queries = [
+      pageQuery(service.db, { limit: 21 }),
+      pageQuery(service.db, { limit: 21, after: { createdAt: new Date(), id: crypto.randomUUID() } }),
+      pageQuery(service.db, { limit: 21, authorId: "u1", after: { createdAt: new Date(), id: crypto.randomUUID() } }),
+    ];
+    await service.sql.begin(async (tx) => {
+      // A tiny table would be sorted anyway; forbid the shortcuts so only a matching index avoids a Sort.
+      await tx`set local enable_seqscan = off`;
+      await tx`set local enable_sort = off`;
+      for (const query of queries) {
+        const { sql, params } = query.toSQL();
+        const rows = await tx.unsafe(`explain ${sql}`, params as string[]);
+        plans.push(rows.map((row) => Object.values(row)[0]).join("\n"));
+      }
+    });
+    for (const plan of plans) {
+      expect(plan).toContain("Index Scan Backward using posts_");
+      expect(plan).not.toContain("Sort");
+    }
   });
 
   test("migrating again is a no-op (a second instance starting on the same database)", async () => {

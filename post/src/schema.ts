@@ -15,8 +15,11 @@ export const posts = pgTable(
   },
   (table) => [
     // Keyset pagination, newest first, overall and per author.
-    index("posts_created_id_idx").on(table.createdAt.desc(), table.id.desc()),
-    index("posts_author_created_id_idx").on(table.authorId, table.createdAt.desc(), table.id.desc()),
+    // Ascending on purpose: scanned backwards it yields `ORDER BY created_at DESC, id DESC` (NULLS FIRST,
+    // PostgreSQL's default for DESC). A `DESC NULLS LAST` index, drizzle's `.desc()`, does not match that
+    // order and left the newest-first page to a sort over the whole table.
+    index("posts_created_id_idx").on(table.createdAt, table.id),
+    index("posts_author_created_id_idx").on(table.authorId, table.createdAt, table.id),
   ],
 );
 
