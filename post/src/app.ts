@@ -7,6 +7,7 @@ import type { Readiness } from "@chirp/platform/readiness";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";
+import { whoamiRoutes } from "./routes/whoami.ts";
 
 export interface PostDeps {
   logger: Logger;
@@ -40,7 +41,9 @@ export function createApp(deps: PostDeps) {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerSecurityScheme);
   const requireAuth = bearerAuth({ verifier: deps.verifier, isRevoked: deps.isRevoked });
-  return app.route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth }));
+  return app
+    .route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth }))
+    .route("/api/whoami", whoamiRoutes(requireAuth));
 }
 
 /** The app's type, for typed clients through Hono's `hc`. */

@@ -1,5 +1,6 @@
 import { AccessTokenClaims } from "@chirp/contracts";
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { cacheVerified } from "./verified-cache.ts";
 
 /** Why a token was refused: the caller answers 401. */
 export class InvalidTokenError extends Error {
@@ -23,6 +24,8 @@ export interface TokenVerifierOptions {
   /** How long a fetched key set is trusted before it is fetched again. */
   cacheMaxAgeMs?: number;
   timeoutMs?: number;
+  /** Verified tokens remembered until they expire (0: verify every time). */
+  cacheSize?: number;
 }
 
 export interface TokenVerifier {
@@ -54,7 +57,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutDuration: options.timeoutMs ?? 2_000,
   });
   const algorithms = options.algorithms ?? ["EdDSA", "ES256"];
-  return {
+  const verifier: TokenVerifier = {
     async verify(token) {
       let payload: unknown;
       try {
@@ -73,4 +76,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return claims.data;
     },
   };
+  const cacheSize = options.cacheSize ?? 10_000;
+  return cacheSize > 0 ? cacheVerified(verifier, cacheSize) : verifier;
 }

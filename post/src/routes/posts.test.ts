@@ -225,6 +225,24 @@ describe("GET /api/posts", () => {
   }, 30_000);
 });
 
+describe("GET /api/whoami", () => {
+  test("answers who the token says the caller is, and 401 without one", async () => {
+    const token = await auth.tokens.sign({ sub: ada.id });
+    const res = await fetch(new URL("/api/whoami", service.url), { headers: { authorization: `Bearer ${token}` } });
+    const { exp, sid } = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
+      exp: number;
+      sid: string;
+    };
+    expect(await res.json()).toEqual({
+      userId: ada.id,
+      sessionId: sid,
+      role: "user",
+      expiresAt: new Date(exp * 1000).toISOString(),
+    });
+    expect((await call("GET", "/api/whoami")).status).toBe(401);
+  });
+});
+
 describe("OpenAPI", () => {
   test("documents the post routes and their bearer security", async () => {
     const doc = (await (await fetch(new URL("/openapi.json", service.url))).json()) as {
