@@ -7,7 +7,8 @@
 import { mkdir } from "node:fs/promises";
 import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
 import { startStack } from "./lib/stack.ts";
-import { httpOverhead } from "./scenarios/http-overhead.ts";
+import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
+import { postsPage } from "./scenarios/posts-page.ts";
 import { startup } from "./scenarios/startup.ts";
 
 const quick = process.argv.includes("--quick");
@@ -23,6 +24,8 @@ console.log(`bench: ${quick ? "quick" : "full"} run, ${settings.runs} x ${settin
 const stack = await startStack();
 try {
   await httpOverhead(stack, settings, report);
+  await authenticatedRoute(stack, settings, report);
+  await postsPage(stack, settings, report);
 } finally {
   await stack.stop();
 }

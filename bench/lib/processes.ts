@@ -27,15 +27,16 @@ export async function startProcess(
   const started = performance.now();
   const proc = Bun.spawn(command, { cwd: root, env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
   const deadline = Date.now() + timeoutMs;
+  let last = "";
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${command.join(" ")} exited with ${proc.exitCode}`);
-    const ok = await fetch(url + probePath)
-      .then((res) => res.status === 200)
-      .catch(() => false);
-    if (ok) break;
+    last = await fetch(url + probePath)
+      .then(async (res) => (res.status === 200 ? "ok" : `${res.status} ${(await res.text()).slice(0, 300)}`))
+      .catch((error: Error) => error.message);
+    if (last === "ok") break;
     if (Date.now() > deadline) {
       proc.kill();
-      throw new Error(`${command.join(" ")} did not answer ${url}${probePath} within ${timeoutMs} ms`);
+      throw new Error(`${command.join(" ")} did not answer ${url}${probePath} within ${timeoutMs} ms: ${last}`);
     }
     await Bun.sleep(5);
   }

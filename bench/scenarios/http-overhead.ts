@@ -1,4 +1,8 @@
-/** Scenario 1: `GET /healthz` through the full middleware stack against a raw `Bun.serve` hello. */
+/**
+ * Scenario 1: `GET /healthz` through the full middleware stack against a raw `Bun.serve` hello.
+ * Scenario 2: an authenticated route with no database work (`GET /api/whoami` on post: JWT verified against
+ * auth's JWKS, revocation checked in memory) against the same hello.
+ */
 
 import { freePort } from "@chirp/platform/testing";
 import { startProcess } from "../lib/processes.ts";
@@ -62,4 +66,40 @@ export async function httpOverhead(stack: Stack, settings: Settings, report: (ro
       pass: ratio >= 0.85,
     });
   }
+}
+
+/** Registers a user through the real auth service and returns their access token. */
+export async function registerUser(authUrl: string, name = "Bench") {
+  const email = `${name.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const res = await fetch(`${authUrl}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, email, password: "correct horse battery staple" }),
+  });
+  if (res.status !== 201) throw new Error(`register answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { accessToken: string; user: { id: string } };
+  return { token: body.accessToken, userId: body.user.id, email };
+}
+
+export async function authenticatedRoute(stack: Stack, settings: Settings, report: (row: Row) => void) {
+  await using hello = await startHello();
+  const { token } = await registerUser(stack.auth.url);
+  const base = { seconds: settings.seconds, connections: settings.connections };
+  const result = await compare(
+    { ...base, url: `${stack.post.url}/api/whoami`, headers: { authorization: `Bearer ${token}` } },
+    { ...base, url: hello.url },
+    settings,
+  );
+  const ratio = result.rps / result.referenceRps;
+  report({
+    scenario: "post GET /api/whoami (bearer, no DB)",
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    reference: "raw Bun.serve",
+    referenceValue: result.referenceRps,
+    ratio,
+    goal: ">= 0.6",
+    pass: ratio >= 0.6,
+  });
 }

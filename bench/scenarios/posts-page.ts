@@ -1,0 +1,103 @@
+/**
+ * Scenario 3: `GET /api/posts?limit=20` with authors joined, 100,000 posts, against raw Bun.serve + raw
+ * postgres.js running the same statement; p99 at 80% of the service's max rate (fixed-rate client);
+ * a page at depth 100,000 against page 1.
+ */
+import { freePort } from "@chirp/platform/testing";
+import postgres from "postgres";
+import { encodeCursor } from "../../post/src/routes/cursor.ts";
+import { openLoop } from "../lib/open-loop.ts";
+import { startProcess } from "../lib/processes.ts";
+import type { Row } from "../lib/report.ts";
+import type { Stack } from "../lib/stack.ts";
+import { compare, type Settings } from "./http-overhead.ts";
+
+export const POSTS = 100_000;
+const AUTHORS = 1_000;
+
+/** Seeds authors and posts in one statement each (seconds, not minutes), one post per millisecond. */
+export async function seedPosts(databaseUrl: string) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`insert into authors (id, name, bio, updated_at)
+      select 'author-' || g, 'Author ' || g, '', now() from generate_series(1, ${AUTHORS}) g`;
+    await sql`insert into posts (id, author_id, title, content, created_at, updated_at)
+      select gen_random_uuid(), 'author-' || (g % ${AUTHORS} + 1), 'Post number ' || g,
+             repeat('Lorem ipsum dolor sit amet. ', 10),
+             now() - make_interval(secs => g / 1000.0), now() - make_interval(secs => g / 1000.0)
+      from generate_series(1, ${POSTS}) g`;
+    await sql`analyze posts`;
+    await sql`analyze authors`;
+    // The cursor of the post just before the last page: the deepest page a client can ask for.
+    const [deep] = await sql<{ created_at: Date; id: string }[]>`
+      select created_at, id from posts order by created_at desc, id desc offset ${POSTS - 21} limit 1`;
+    if (!deep) throw new Error("seeding left no posts");
+    return encodeCursor({ createdAt: deep.created_at, id: deep.id });
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function postsPage(stack: Stack, settings: Settings, report: (row: Row) => void) {
+  const deepCursor = await seedPosts(stack.databaseUrl);
+  const port = freePort();
+  await using reference = await startProcess(
+    ["bun", "bench/references/posts-page.ts"],
+    { PORT: `${port}`, DATABASE_URL: stack.databaseUrl },
+    `http://127.0.0.1:${port}`,
+    "/api/posts?limit=20",
+  );
+  const base = { seconds: settings.seconds, connections: settings.connections };
+  const page1 = `/api/posts?limit=20`;
+  const result = await compare(
+    { ...base, url: stack.post.url + page1 },
+    { ...base, url: reference.url + page1 },
+    settings,
+  );
+  const ratio = result.rps / result.referenceRps;
+  report({
+    scenario: "GET /api/posts limit=20 (100k posts)",
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    reference: "Bun.serve+postgres.js",
+    referenceValue: result.referenceRps,
+    ratio,
+    goal: ">= 0.8",
+    pass: ratio >= 0.8,
+  });
+
+  const deep = await compare(
+    { ...base, url: `${stack.post.url}/api/posts?limit=20&cursor=${deepCursor}` },
+    { ...base, url: stack.post.url + page1 },
+    settings,
+  );
+  report({
+    scenario: "page at depth 100k vs page 1",
+    rps: deep.rps,
+    p50Ms: deep.p50Ms,
+    p99Ms: deep.p99Ms,
+    reference: "page 1",
+    referenceValue: deep.referenceRps,
+    ratio: deep.rps / deep.referenceRps,
+    goal: ">= 0.83 (within 1.2x)",
+    pass: deep.rps / deep.referenceRps >= 1 / 1.2,
+  });
+
+  const rate = Math.round(result.rps * 0.8);
+  const fixed = await openLoop({
+    rate,
+    seconds: settings.seconds,
+    request: () => new Request(stack.post.url + page1),
+    expect: (status) => status === 200,
+  });
+  report({
+    scenario: `GET /api/posts at 80% of max (${rate}/s fixed rate)`,
+    rps: (fixed.sent - fixed.failures) / settings.seconds,
+    p50Ms: fixed.p50Ms,
+    p99Ms: fixed.p99Ms,
+    goal: "p99 <= 10 ms",
+    pass: fixed.failures === 0 && fixed.p99Ms <= 10,
+    note: fixed.failures > 0 ? `${fixed.failures} failed` : `${fixed.sent} requests, all 200`,
+  });
+}
