@@ -1,10 +1,13 @@
 import { createServiceApp, problem } from "@chirp/platform/http";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
+import { activityRoutes } from "./routes/activity.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { jwksRoutes } from "./routes/jwks.ts";
 import { meRoutes } from "./routes/me.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export type { AuthDeps } from "./deps.ts";
@@ -36,6 +39,9 @@ export function createApp(deps: AuthDeps) {
     .route("/api/auth", authRoutes(deps))
     .route("/api/users/me", meRoutes(deps))
     .route("/api/users", userRoutes(deps))
+    .route("/api/notifications", notificationRoutes(deps))
+    .route("/api/activity", activityRoutes(deps))
+    .route("/api/stats", statsRoutes(deps))
     .route("/.well-known", jwksRoutes(deps));
 }
 

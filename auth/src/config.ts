@@ -26,6 +26,24 @@ export const AuthEnv = CommonEnv.extend({
   LOGIN_MAX_FAILURES_PER_ADDRESS: env.int(50, 1),
   /** Read the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
   TRUST_PROXY: env.bool(false),
+  /** Where welcome e-mails go (smtp:// or smtps://, credentials in the URL). Unset: they are written to the log. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Chirp <no-reply@chirp.local>"),
+  /** Delivery attempts of one notification before it is marked failed. */
+  NOTIFY_MAX_ATTEMPTS: env.int(8, 1, 100),
+  /** Backoff between attempts: doubles from the first delay up to the ceiling. */
+  NOTIFY_BACKOFF_INITIAL_MS: env.int(5_000, 1),
+  NOTIFY_BACKOFF_MAX_MS: env.int(15 * 60_000, 1),
+  /** How often the delivery worker looks for due notifications (new ones also wake it at once). */
+  NOTIFY_SCAN_EVERY_MS: env.int(5_000, 10),
+  /** A delivery claim older than this is taken to be from a crashed instance; far above the SMTP timeouts. */
+  NOTIFY_CLAIM_TTL_MS: env.int(120_000, 100),
+  /** Attempts per consumed event before it goes to the dead-letter topic, and the first retry delay. */
+  CONSUMER_RETRY_ATTEMPTS: env.int(5, 1, 100),
+  CONSUMER_RETRY_INITIAL_MS: env.int(100, 1),
 });
 export type AuthConfig = z.output<typeof AuthEnv>;
 

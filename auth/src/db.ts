@@ -16,6 +16,14 @@ export const collections = {
   loginFailures: "login_failures",
   /** One fact per (user, post), filled from post events; `postCount` counts them. */
   postMemberships: "post_memberships",
+  /** One fact per deleted post, so a `post.created` that arrives after its deletion is not counted. */
+  postTombstones: "post_tombstones",
+  /** One per (user, kind), `_id` derived from both; written only by the holder of its current claim. */
+  notifications: "notifications",
+  /** One fact per delivery attempt (`<notification id>#<n>`): the insert that succeeds owns attempt n. */
+  notificationClaims: "notification_claims",
+  /** One document per consumed event about a user, `_id` = event id, for `/api/activity` and `/api/stats`. */
+  activity: "activity",
   signingKeys: "signing_keys",
   outbox: "outbox",
   leases: "leases",
@@ -30,6 +38,13 @@ export async function ensureIndexes(db: Db) {
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
     db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),
     db.collection(collections.postMemberships).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.notifications).createIndex({ status: 1, nextAttemptAt: 1 }, { name: "by_due" }),
+    db.collection(collections.notifications).createIndex({ userId: 1 }, { name: "by_user" }),
+    db
+      .collection(collections.notificationClaims)
+      .createIndex({ notificationId: 1, attempt: -1 }, { name: "by_notification" }),
+    db.collection(collections.activity).createIndex({ userId: 1, occurredAt: -1, _id: -1 }, { name: "by_user_time" }),
+    db.collection(collections.activity).createIndex({ day: 1 }, { name: "by_day" }),
     db.collection(collections.signingKeys).createIndex({ generation: 1 }, { unique: true, name: "generation_unique" }),
     db.collection(collections.outbox).createIndex({ status: 1, seq: 1 }, { name: "by_status_seq" }),
   ]);
@@ -38,3 +53,14 @@ export async function ensureIndexes(db: Db) {
 /** True for MongoDB's duplicate-key error: the insert lost a race decided by a unique key. */
 export const isDuplicateKey = (error: unknown) =>
   typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+
+/** Inserts a fact keyed by its natural id: true when this call created it, false when it existed already. */
+export async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}

@@ -4,7 +4,9 @@ import type { Logger } from "@chirp/platform/logger";
 import type { Readiness } from "@chirp/platform/readiness";
 import type { EventOutbox } from "./events/outbox.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
+import type { ActivityStore } from "./stores/activity-store.ts";
 import type { LoginFailureStore } from "./stores/login-failure-store.ts";
+import type { NotificationStore } from "./stores/notification-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import type { UserStore } from "./stores/user-store.ts";
 import type { ThrottleLimits } from "./throttle.ts";
@@ -19,6 +21,8 @@ export interface AuthDeps {
   users: UserStore;
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
+  notifications: NotificationStore;
+  activity: ActivityStore;
   outbox: EventOutbox;
   hasher: PasswordHasher;
   tokens: AccessTokens;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestService } from "./testing.ts";
+import { type Json, startTestService } from "./testing.ts";
 
 describe("the auth service on its real listener", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;
@@ -8,10 +8,13 @@ describe("the auth service on its real listener", () => {
   });
   afterAll(() => service[Symbol.asyncDispose]());
 
-  test("is alive and ready when MongoDB and Kafka answer", async () => {
+  test("is alive and ready when MongoDB, Kafka, the outbox relay and the consumers answer", async () => {
     expect((await fetch(new URL("/healthz", service.url))).status).toBe(200);
     const ready = await fetch(new URL("/readyz", service.url));
-    expect(await ready.json()).toEqual({ status: "ok", checks: { mongodb: "ok", kafka: "ok", outbox: "ok" } });
+    expect(await ready.json()).toEqual({
+      status: "ok",
+      checks: { mongodb: "ok", kafka: "ok", outbox: "ok", consumers: "ok" },
+    });
     expect(ready.status).toBe(200);
   });
 
@@ -28,5 +31,20 @@ describe("the auth service on its real listener", () => {
     const duplicate = await things.insertOne({ _id: "a", n: 2 }).catch((error: { code?: number }) => error.code);
     expect(duplicate).toBe(11000);
     expect(await things.findOne({ _id: "a" })).toEqual({ _id: "a", n: 1 });
+  });
+});
+
+describe("the OpenAPI document", () => {
+  test("documents the notification, activity and stats routes with their parameters", async () => {
+    await using service = await startTestService();
+    const doc: Json = await (await fetch(new URL("/openapi.json", service.url))).json();
+    const params = (path: string) =>
+      doc.paths[path].get.parameters.map((parameter: { name: string }) => parameter.name).sort();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/notifications", "/api/activity", "/api/stats"]),
+    );
+    expect(params("/api/activity")).toEqual(["cursor", "limit"]);
+    expect(params("/api/stats")).toEqual(["from", "to"]);
+    expect(doc.paths["/api/stats"].get.responses["403"]).toBeDefined();
   });
 });

@@ -11,6 +11,7 @@ import { type Db, MongoClient } from "mongodb";
 import { createApp } from "./app.ts";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { ensureIndexes } from "./db.ts";
+import { startEventWork } from "./event-work.ts";
 import { createLease } from "./events/lease.ts";
 import { createEventOutbox } from "./events/outbox.ts";
 import { createMongoOutboxStore } from "./events/outbox-store.ts";
@@ -28,6 +29,8 @@ import { createMongoKeyStore } from "./tokens/key-store.ts";
 const outboxStaleMs = 60_000;
 /** How often keys are synced (rotation, other instances' keys) and old facts purged. */
 const maintenanceEveryMs = 60_000;
+/** Post tombstones outlive any redelivery of the post's events (well beyond the topics' retention). */
+const tombstoneRetentionMs = 30 * 86_400_000;
 const developmentSecret = "chirp-development-signing-key-secret-not-for-production";
 
 /** The signing keys of a database, shared by every instance and by the rotation command. */
@@ -81,11 +84,21 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   });
   outbox.onReady(() => relay.wake());
 
+  const { notifications, activity, memberships, notifier, consumer } = await startEventWork(config, {
+    db,
+    kafka,
+    producer,
+    logger,
+  });
+
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
     kafka: kafkaCheck(admin),
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
+    },
+    consumers: async () => {
+      if (!consumer.healthy()) throw new Error("the event consumers have stopped");
     },
   });
   let server: Bun.Server<undefined> | undefined;
@@ -99,6 +112,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     users,
     sessions,
     loginFailures,
+    notifications,
+    activity,
     outbox,
     hasher,
     keys,
@@ -130,6 +145,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       await keys.sync();
       await loginFailures.purge(new Date(Date.now() - config.LOGIN_FAILURE_WINDOW_SECONDS * 1000));
       await sessions.purgeExpired(new Date());
+      await memberships.purgeTombstones(new Date(Date.now() - tombstoneRetentionMs));
     } catch (error) {
       logger.warn({ err: error }, "maintenance failed; retrying at the next tick");
     }
@@ -140,6 +156,9 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       [
         { name: "http", run: async () => server?.stop() },
         { name: "maintenance", run: async () => clearInterval(maintenance) },
+        // Consumers commit their offsets and leave the group while the producer (for dead letters) is still up.
+        { name: "consumers", run: () => consumer.stop() },
+        { name: "notifications", run: () => notifier.stop() },
         { name: "outbox", run: () => relay.stop(config.SHUTDOWN_TIMEOUT_MS / 2) },
         { name: "outbox-lease", run: () => outboxStore.release() },
         { name: "kafka", run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
@@ -148,7 +167,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       logger,
       config.SHUTDOWN_TIMEOUT_MS,
     );
-  return { url: server.url, db, keys, outboxStore, stop };
+  return { url: server.url, db, keys, outboxStore, notifier, stop };
 }
 
 if (import.meta.main) await runService({ name: "auth", loadConfig, start });

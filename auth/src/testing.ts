@@ -18,6 +18,13 @@ export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
     // Tests name their client address in X-Forwarded-For (see testClient), so each test throttles apart.
     TRUST_PROXY: "true",
     KAFKA_TOPIC_PARTITIONS: "2",
+    // A group per test instance: services on other prefixes must not rebalance each other.
+    KAFKA_GROUP_ID: uniqueName("auth_group"),
+    // Fast retries, so delivery failures and recoveries show within a test's patience.
+    NOTIFY_BACKOFF_INITIAL_MS: "50",
+    NOTIFY_BACKOFF_MAX_MS: "200",
+    NOTIFY_SCAN_EVERY_MS: "50",
+    CONSUMER_RETRY_INITIAL_MS: "20",
     ...overrides,
   });
 }

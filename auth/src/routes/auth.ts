@@ -106,7 +106,10 @@ export function authRoutes(deps: AuthDeps) {
         if (!user || !(await deps.hasher.verify(password, user ? hash : null))) {
           const failure = { id: newId(), email, address, at: new Date() };
           const reason = user ? "wrong_password" : "unknown_email";
-          const event = createEvent(UserLoginFailed, { userId: user?.id, email, reason }, originOf(c));
+          // No `userId` key at all for an unknown e-mail: MongoDB stores an undefined field as null, which
+          // the relay would then refuse to publish (and stop at) as an invalid event.
+          const who = user ? { userId: user.id } : {};
+          const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
           await deps.outbox.record(
             [{ topic: SessionEvents, event }],
             { collection: collections.loginFailures, ids: [failure.id], expect: "present" },

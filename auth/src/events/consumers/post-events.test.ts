@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createEvent, PostCreated, PostDeleted, type PostEvents, type TopicEvent } from "@chirp/contracts";
+import { uniqueName } from "@chirp/platform/testing";
+import { type Db, MongoClient } from "mongodb";
+import { loadConfig } from "../../config.ts";
+import { createMongoActivityStore } from "../../stores/activity-store.ts";
+import { createMongoPostMembershipStore } from "../../stores/post-membership-store.ts";
+import { createMongoUserStore } from "../../stores/user-store.ts";
+import { handlePostEvent, type PostEventDeps } from "./post-events.ts";
+
+let client: MongoClient;
+let db: Db;
+let deps: PostEventDeps;
+beforeAll(async () => {
+  const url = new URL(loadConfig(process.env).MONGO_URL);
+  url.pathname = `/${uniqueName("auth_post_events_test")}`;
+  client = await MongoClient.connect(url.href);
+  db = client.db();
+  deps = { activity: createMongoActivityStore(db), memberships: createMongoPostMembershipStore(db) };
+});
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+});
+
+type PostEvent = TopicEvent<typeof PostEvents>;
+const origin = { source: "post" } as const;
+const created = (authorId: string, postId: string): PostEvent =>
+  createEvent(PostCreated, { postId, authorId, title: "Hello" }, origin);
+const deleted = (authorId: string, postId: string): PostEvent => createEvent(PostDeleted, { postId, authorId }, origin);
+const postCount = async (userId: string) => (await createMongoUserStore(db).postCounts([userId])).get(userId) ?? 0;
+
+function shuffle<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+describe("handlePostEvent", () => {
+  test("counts each created post once however often its event arrives", async () => {
+    const author = uniqueName("author");
+    const event = created(author, "p1");
+    for (let i = 0; i < 3; i++) await handlePostEvent(event, deps);
+    await handlePostEvent(created(author, "p2"), deps);
+    expect(await postCount(author)).toBe(2);
+  });
+
+  test("a post.deleted that overtakes its post.created keeps the late created from counting", async () => {
+    const author = uniqueName("author");
+    await handlePostEvent(deleted(author, "p1"), deps);
+    await handlePostEvent(created(author, "p1"), deps);
+    expect(await postCount(author)).toBe(0);
+  });
+
+  test("stays exact when every event arrives twice in any order, sequentially or concurrently", async () => {
+    const author = uniqueName("author");
+    const posts = Array.from({ length: 12 }, (_, i) => `post-${i}`);
+    const gone = new Set(posts.slice(0, 5));
+    const events = posts.flatMap((post) => [created(author, post), ...(gone.has(post) ? [deleted(author, post)] : [])]);
+    const twice = shuffle([...events, ...events]);
+    const half = Math.floor(twice.length / 2);
+    for (const event of twice.slice(0, half)) await handlePostEvent(event, deps);
+    await Promise.all(twice.slice(half).map((event) => handlePostEvent(event, deps)));
+    expect(await postCount(author)).toBe(posts.length - gone.size);
+    expect(await db.collection("activity").countDocuments({ userId: author })).toBe(events.length);
+  });
+});

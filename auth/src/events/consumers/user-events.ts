@@ -1,0 +1,37 @@
+import type { TopicEvent, UserEvents } from "@chirp/contracts";
+import { welcomeMail } from "../../notifications/template.ts";
+import type { ActivityStore } from "../../stores/activity-store.ts";
+import type { NotificationRecord, NotificationStore } from "../../stores/notification-store.ts";
+import { activityOf } from "./activity.ts";
+
+export interface UserEventDeps {
+  activity: ActivityStore;
+  notifications: NotificationStore;
+  /** Told when a notification was created, so delivery starts at once rather than at the next scan. */
+  onNotification?: () => void;
+}
+
+/** The welcome notification of a new account; its id makes a redelivered registration find this one. */
+export function welcomeNotification(data: { userId: string; name: string; email: string }, now: Date) {
+  const notification: NotificationRecord = {
+    id: `${data.userId}:welcome`,
+    userId: data.userId,
+    kind: "welcome",
+    ...welcomeMail(data),
+    status: "pending",
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+    createdAt: now,
+    sentAt: null,
+  };
+  return notification;
+}
+
+/** Logs the event; a registration also queues the welcome e-mail (once per user, however often it arrives). */
+export async function handleUserEvent(event: TopicEvent<typeof UserEvents>, deps: UserEventDeps) {
+  if (event.type === "user.registered") {
+    if (await deps.notifications.create(welcomeNotification(event.data, new Date()))) deps.onNotification?.();
+  }
+  await deps.activity.record(activityOf(event));
+}

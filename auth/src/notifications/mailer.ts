@@ -1,0 +1,32 @@
+import type { Logger } from "@chirp/platform/logger";
+import nodemailer from "nodemailer";
+import type { Mail } from "../stores/notification-store.ts";
+
+/** Sends one message; throws when it was not accepted (the worker retries later). */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export interface MailerSettings {
+  /** `smtp://` or `smtps://` URL; without one, messages are composed and written to the log. */
+  smtpUrl?: string | undefined;
+  from: string;
+  logger: Logger;
+}
+
+// Every phase of an SMTP exchange is bounded, so an attempt always ends well within a delivery claim's life.
+const smtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/** A nodemailer mailer: SMTP when configured, else nodemailer's JSON transport into the log. */
+export function createMailer({ smtpUrl, from, logger }: MailerSettings): Mailer {
+  const transport = smtpUrl
+    ? nodemailer.createTransport({ url: smtpUrl, ...smtpTimeouts })
+    : nodemailer.createTransport({ jsonTransport: true });
+  if (!smtpUrl) logger.warn("SMTP_URL is not set: e-mails are written to the log instead of sent");
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({ from, ...mail });
+      if (!smtpUrl) logger.info({ mail: JSON.parse(String(info.message)) }, "e-mail written to the log");
+    },
+  };
+}

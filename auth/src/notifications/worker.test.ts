@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createLogger } from "@chirp/platform/logger";
+import { eventually, uniqueName } from "@chirp/platform/testing";
+import { type Db, MongoClient } from "mongodb";
+import { loadConfig } from "../config.ts";
+import { collections } from "../db.ts";
+import { welcomeNotification } from "../events/consumers/user-events.ts";
+import { createMongoNotificationStore, type Mail, type NotificationStore } from "../stores/notification-store.ts";
+import type { Mailer } from "./mailer.ts";
+import { type DeliveryPolicy, type DeliveryWorker, startDeliveryWorker } from "./worker.ts";
+
+const logger = createLogger("worker-test", "silent");
+const policy: DeliveryPolicy = { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 10_000, claimTtlMs: 60_000 };
+let client: MongoClient;
+let db: Db;
+let store: NotificationStore;
+const workers: DeliveryWorker[] = [];
+
+beforeAll(async () => {
+  const url = new URL(loadConfig(process.env).MONGO_URL);
+  url.pathname = `/${uniqueName("auth_worker_test")}`;
+  client = await MongoClient.connect(url.href);
+  db = client.db();
+  store = createMongoNotificationStore(db);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  await db.dropDatabase();
+  await client.close();
+});
+
+/** A mailer that records what it sent and fails while `failing` is set. */
+function fakeMailer() {
+  const sent: Mail[] = [];
+  const mailer = {
+    sent,
+    failing: false,
+    async send(mail: Mail) {
+      await Bun.sleep(5);
+      if (mailer.failing) throw new Error("421 try again later");
+      sent.push(mail);
+    },
+  } satisfies Mailer & Record<string, unknown>;
+  return mailer;
+}
+
+const realClock = {
+  get now() {
+    return new Date();
+  },
+};
+
+/** A worker whose own scans are far apart, so the test drives `deliver` itself, on a clock it sets. */
+function worker(mailer: Mailer, clock: { readonly now: Date } = realClock) {
+  const started = startDeliveryWorker({
+    store,
+    mailer,
+    logger,
+    policy,
+    owner: uniqueName("owner"),
+    scanEveryMs: 3_600_000,
+    now: () => clock.now,
+  });
+  workers.push(started);
+  return started;
+}
+
+async function newNotification(at = new Date()) {
+  const userId = uniqueName("user");
+  const notification = welcomeNotification({ userId, name: "Ada", email: `${userId}@example.com` }, at);
+  expect(await store.create(notification)).toBe(true);
+  return notification;
+}
+
+describe("the delivery worker", () => {
+  test("retries a failing delivery with doubling delays, then marks it failed after the last attempt", async () => {
+    const clock = { now: new Date() };
+    const mailer = fakeMailer();
+    mailer.failing = true;
+    const delivery = worker(mailer, clock);
+    const { id } = await newNotification(clock.now);
+
+    expect(await delivery.deliver(id)).toBe("retry");
+    const first = await store.find(id);
+    expect(first).toMatchObject({ status: "pending", attempts: 1, lastError: "421 try again later" });
+    const firstDelay = (first?.nextAttemptAt?.getTime() ?? 0) - clock.now.getTime();
+    expect(firstDelay).toBeGreaterThanOrEqual(500);
+    expect(firstDelay).toBeLessThanOrEqual(1000);
+    expect(await delivery.deliver(id)).toBe("skipped");
+
+    clock.now = first?.nextAttemptAt ?? clock.now;
+    expect(await delivery.deliver(id)).toBe("retry");
+    const second = await store.find(id);
+    const secondDelay = (second?.nextAttemptAt?.getTime() ?? 0) - clock.now.getTime();
+    expect(secondDelay).toBeGreaterThanOrEqual(1000);
+    expect(secondDelay).toBeLessThanOrEqual(2000);
+
+    clock.now = second?.nextAttemptAt ?? clock.now;
+    expect(await delivery.deliver(id)).toBe("failed");
+    expect(await store.find(id)).toMatchObject({ status: "failed", attempts: 3, nextAttemptAt: null });
+    expect(await store.lastClaim(id)).toBeNull();
+    expect(await delivery.deliver(id)).toBe("skipped");
+  });
+
+  test("sends once when several instances try the same notification at the same time", async () => {
+    const mailer = fakeMailer();
+    const instances = [worker(mailer), worker(mailer), worker(mailer)];
+    const { id, to } = await newNotification();
+    const results = await Promise.all(instances.flatMap((instance) => [instance.deliver(id), instance.deliver(id)]));
+    expect(results.filter((result) => result === "sent")).toHaveLength(1);
+    expect(mailer.sent.map((mail) => mail.to)).toEqual([to]);
+    expect(await store.find(id)).toMatchObject({ status: "sent", attempts: 1, lastError: null });
+  });
+
+  test("leaves an attempt claimed by a live instance alone, and takes over one whose claim went stale", async () => {
+    const mailer = fakeMailer();
+    const clock = { now: new Date() };
+    const delivery = worker(mailer, clock);
+    const { id } = await newNotification(clock.now);
+    expect(await store.claim(id, { attempt: 1, owner: "crashed", claimedAt: clock.now })).toBe(true);
+    expect(await delivery.deliver(id)).toBe("skipped");
+    expect(mailer.sent).toHaveLength(0);
+
+    clock.now = new Date(clock.now.getTime() + policy.claimTtlMs + 1);
+    expect(await delivery.deliver(id)).toBe("sent");
+    expect(await store.find(id)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await db.collection(collections.notificationClaims).countDocuments({ notificationId: id })).toBe(0);
+  });
+
+  test("a running worker finds due notifications by itself and is woken for new ones", async () => {
+    const mailer = fakeMailer();
+    const delivery = worker(mailer);
+    const { id } = await newNotification();
+    delivery.wake();
+    await eventually(async () => (await store.find(id))?.status === "sent", { what: "the notification sent" });
+    expect(mailer.sent).toHaveLength(1);
+  });
+});

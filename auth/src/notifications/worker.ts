@@ -1,0 +1,157 @@
+import type { Logger } from "@chirp/platform/logger";
+import type { NotificationStore } from "../stores/notification-store.ts";
+import type { Mailer } from "./mailer.ts";
+
+export interface DeliveryPolicy {
+  /** Attempts before a notification is marked failed. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A claim older than this, never settled, is taken to be from a crashed instance. */
+  claimTtlMs: number;
+}
+
+export interface DeliveryWorkerOptions {
+  store: NotificationStore;
+  mailer: Mailer;
+  logger: Logger;
+  policy: DeliveryPolicy;
+  /** Names this instance in its claims, for the log and for humans reading the collection. */
+  owner: string;
+  scanEveryMs: number;
+  /** Notifications looked at per scan. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
+
+export interface DeliveryWorker {
+  /** Makes one delivery attempt of a notification if it is due and nobody else is making one. */
+  deliver(id: string): Promise<DeliveryResult>;
+  /** Scans now instead of at the next tick (a notification was just created). */
+  wake(): void;
+  /** False once stopped. */
+  healthy(): boolean;
+  /** Finishes the attempt in hand and stops scanning. */
+  stop(): Promise<void>;
+}
+
+/** The delay before attempt `attempt + 1`: doubling from the first delay, capped, with jitter below it. */
+export function backoffMs(policy: DeliveryPolicy, attempt: number) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/**
+ * Delivers due notifications, from this instance and any other. An attempt is owned by inserting its
+ * claim (`<id>#<n>`); only the winner sends and writes the notification, so instances never race on it.
+ * Pending notifications live in MongoDB, so a restart resumes them at the next scan.
+ */
+export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const { store, mailer, logger, policy, owner } = options;
+  const now = options.now ?? (() => new Date());
+  let stopped = false;
+  let wakeUp: (() => void) | undefined;
+  // Set by a wake that comes while a scan runs, so the notification it announces is not left for a tick.
+  let woken = false;
+
+  async function deliver(id: string): Promise<DeliveryResult> {
+    // The claim is read before the notification: a claim settled in between shows in the notification.
+    const last = await store.lastClaim(id);
+    const notification = await store.find(id);
+    if (notification?.status !== "pending") return "skipped";
+    const at = now();
+    const claimed = last?.attempt ?? 0;
+    const unsettled = claimed > notification.attempts;
+    if (unsettled && last && at.getTime() - last.claimedAt.getTime() < policy.claimTtlMs) return "skipped";
+    if (!unsettled && (notification.nextAttemptAt?.getTime() ?? 0) > at.getTime()) return "skipped";
+    const attempt = claimed + 1;
+    if (!(await store.claim(id, { attempt, owner, claimedAt: at }))) return "skipped";
+    // From here this instance is the notification's only writer, until its claim goes stale.
+    const current = await store.find(id);
+    if (current?.status !== "pending") {
+      await store.dropClaim(id, attempt);
+      return "skipped";
+    }
+    let error: string;
+    if (attempt > policy.maxAttempts) {
+      error = "the last attempt was interrupted";
+    } else {
+      try {
+        await mailer.send(current);
+        await store.settle(id, {
+          status: "sent",
+          attempts: attempt,
+          lastError: null,
+          nextAttemptAt: null,
+          sentAt: now(),
+        });
+        await store.purgeClaims(id);
+        logger.info({ notificationId: id, attempt }, "notification sent");
+        return "sent";
+      } catch (caught) {
+        error = message(caught);
+      }
+    }
+    const final = attempt >= policy.maxAttempts;
+    const nextAttemptAt = final ? null : new Date(now().getTime() + backoffMs(policy, attempt));
+    await store.settle(id, {
+      status: final ? "failed" : "pending",
+      attempts: Math.min(attempt, policy.maxAttempts),
+      lastError: error,
+      nextAttemptAt,
+      sentAt: null,
+    });
+    if (final) await store.purgeClaims(id);
+    logger.warn(
+      { notificationId: id, attempt, error, nextAttemptAt },
+      final ? "notification failed" : "delivery failed",
+    );
+    return final ? "failed" : "retry";
+  }
+
+  async function scan() {
+    for (const id of await store.due(now(), options.batchSize ?? 50)) {
+      if (stopped) return;
+      await deliver(id);
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      woken = false;
+      try {
+        await scan();
+      } catch (error) {
+        logger.warn({ err: error }, "notification scan failed; retrying at the next tick");
+      }
+      if (stopped) break;
+      if (woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.scanEveryMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  })();
+
+  return {
+    deliver,
+    wake: () => {
+      woken = true;
+      wakeUp?.();
+    },
+    healthy: () => !stopped,
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Db } from "mongodb";
+import { collections, insertOnce } from "../db.ts";
+
+/** One event about a user, as the activity log keeps it. */
+export interface ActivityEntry {
+  /** The event id: a redelivered event is the same entry. */
+  id: string;
+  type: string;
+  /** Absent for events that name no account (a failed login for an unknown e-mail): counted, never listed. */
+  userId?: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}
+
+/** Where a page of a user's activity ends; the next page starts strictly after it. */
+export interface ActivityCursor {
+  occurredAt: Date;
+  id: string;
+}
+
+export interface DayCount {
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  type: string;
+  count: number;
+}
+
+export interface ActivityStore {
+  /** False when the event was recorded already. */
+  record(entry: ActivityEntry): Promise<boolean>;
+  /** The user's entries, newest first (ties by id), after `cursor`. */
+  listByUser(userId: string, limit: number, cursor?: ActivityCursor): Promise<ActivityEntry[]>;
+  /** Entries per UTC day and type, for days `from`..`to` inclusive. */
+  countsByDay(from: string, to: string): Promise<DayCount[]>;
+}
+
+interface ActivityDocument extends Omit<ActivityEntry, "id"> {
+  _id: string;
+  /** Stored beside `occurredAt` so counting per day is a plain `$group` (no date operators needed). */
+  day: string;
+}
+
+/** The UTC day of an instant, `YYYY-MM-DD`. */
+export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+export function createMongoActivityStore(db: Db): ActivityStore {
+  const activity = db.collection<ActivityDocument>(collections.activity);
+  return {
+    record({ id, ...entry }) {
+      return insertOnce(() => activity.insertOne({ _id: id, ...entry, day: dayOf(entry.occurredAt) }));
+    },
+    async listByUser(userId, limit, cursor) {
+      const after = cursor
+        ? {
+            $or: [
+              { occurredAt: { $lt: cursor.occurredAt } },
+              { occurredAt: cursor.occurredAt, _id: { $lt: cursor.id } },
+            ],
+          }
+        : {};
+      const docs = await activity
+        .find({ userId, ...after })
+        .sort({ occurredAt: -1, _id: -1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(({ _id, day: _day, ...entry }) => ({ id: _id, ...entry }));
+    },
+    async countsByDay(from, to) {
+      const rows = await activity
+        .aggregate<{ _id: { day: string; type: string }; count: number }>([
+          { $match: { day: { $gte: from, $lte: to } } },
+          { $group: { _id: { day: "$day", type: "$type" }, count: { $sum: 1 } } },
+        ])
+        .toArray();
+      return rows.map(({ _id, count }) => ({ day: _id.day, type: _id.type, count }));
+    },
+  };
+}
