@@ -7,7 +7,9 @@
 import { mkdir } from "node:fs/promises";
 import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
 import { startStack } from "./lib/stack.ts";
+import { eventLag } from "./scenarios/event-lag.ts";
 import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
+import { postCreate } from "./scenarios/post-create.ts";
 import { postsPage } from "./scenarios/posts-page.ts";
 import { startup } from "./scenarios/startup.ts";
 
@@ -26,6 +28,8 @@ try {
   await httpOverhead(stack, settings, report);
   await authenticatedRoute(stack, settings, report);
   await postsPage(stack, settings, report);
+  await postCreate(stack, settings, report);
+  await eventLag(stack, settings, report);
 } finally {
   await stack.stop();
 }

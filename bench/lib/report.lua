@@ -1,4 +1,12 @@
--- wrk script: print the run's summary as one JSON line, so the bench reads numbers, not prose.
+-- wrk script. Optional request from the environment (WRK_METHOD, WRK_BODY, WRK_CONTENT_TYPE), and the
+-- run's summary printed as one JSON line, so the bench reads numbers, not prose.
+local method = os.getenv("WRK_METHOD")
+if method then
+  wrk.method = method
+  wrk.body = os.getenv("WRK_BODY")
+  wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -19,6 +19,7 @@ export interface Stack {
   post: Started & { startMs: number };
   env: Record<string, string>;
   databaseUrl: string;
+  kafkaBrokers: string[];
   stop(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
     post,
     env,
     databaseUrl,
+    kafkaBrokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
     async stop() {
       await Promise.all([auth.stop(), post.stop()]);
       await admin`drop database if exists ${admin(name)} with (force)`;

@@ -6,6 +6,8 @@ export interface WrkOptions {
   connections: number;
   threads?: number;
   headers?: Record<string, string>;
+  /** A request with a JSON body instead of a GET. */
+  post?: { method: string; body: string };
 }
 
 export interface WrkResult {
@@ -32,7 +34,10 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
     ...Object.entries(options.headers ?? {}).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
     options.url,
   ];
-  const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
+  const env = options.post
+    ? { ...process.env, WRK_METHOD: options.post.method, WRK_BODY: options.post.body }
+    : undefined;
+  const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe", env });
   const [out, err, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),

@@ -1,0 +1,122 @@
+/**
+ * Scenario 6: event lag from `user.registered` to the author being applied in the post service, at a fixed
+ * 1,000 events/s, then the sustained rate at 5,000 events/s offered. Events are produced straight to the
+ * topic (registering through auth would measure argon2 instead), stamped with their send time; the post
+ * service's inbox records when the transaction applying each began (`processed_events.processed_at`).
+ */
+import { createEvent, UserEvents, UserRegistered } from "@chirp/contracts";
+import { createKafka } from "@chirp/platform/kafka/client";
+import { createPublisher } from "@chirp/platform/kafka/publisher";
+import { createLogger } from "@chirp/platform/logger";
+import { eventually } from "@chirp/platform/testing";
+import postgres from "postgres";
+import { percentile } from "../lib/open-loop.ts";
+import type { Row } from "../lib/report.ts";
+import type { Stack } from "../lib/stack.ts";
+import type { Settings } from "./http-overhead.ts";
+
+const TICK_MS = 10;
+
+/** Publishes `rate` events/s for `seconds` in 10 ms batches; returns each event's id and send time. */
+async function produce(stack: Stack, rate: number, seconds: number) {
+  const kafka = createKafka({ clientId: "bench", brokers: stack.kafkaBrokers, logger: createLogger("bench", "warn") });
+  const producer = kafka.producer();
+  await producer.connect();
+  const publisher = createPublisher(producer, stack.env.KAFKA_TOPIC_PREFIX ?? "");
+  const sent = new Map<string, number>();
+  const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+  const start = performance.now();
+  const sends: Promise<void>[] = [];
+  try {
+    for (let tick = 0; tick < (seconds * 1000) / TICK_MS; tick++) {
+      const due = start + tick * TICK_MS;
+      if (due > performance.now()) await Bun.sleep(due - performance.now());
+      const now = new Date();
+      const events = Array.from({ length: perTick }, () => {
+        const userId = `lag-${crypto.randomUUID()}`;
+        return createEvent(
+          UserRegistered,
+          { userId, name: "Lag", email: `${userId}@example.com` },
+          { source: "auth" },
+          now,
+        );
+      });
+      for (const event of events) sent.set(event.id, now.getTime());
+      sends.push(publisher.publish(UserEvents, events));
+    }
+    await Promise.all(sends);
+  } finally {
+    await producer.disconnect();
+  }
+  return sent;
+}
+
+/** Waits until the post service has applied every event, then reads each one's lag in ms. */
+async function lags(stack: Stack, sent: Map<string, number>) {
+  const sql = postgres(stack.databaseUrl, { max: 1 });
+  const ids = [...sent.keys()];
+  try {
+    await eventually(
+      async () => {
+        const [row] = await sql<{ n: number }[]>`
+          select count(*)::int as n from processed_events where event_id = any(${ids}::uuid[])`;
+        return (row?.n ?? 0) === ids.length;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: `${ids.length} events applied` },
+    );
+    const rows = await sql<{ event_id: string; at: number }[]>`
+      select event_id, extract(epoch from processed_at) * 1000 as at
+      from processed_events where event_id = any(${ids}::uuid[])`;
+    return rows.map((row) => ({
+      sentAt: sent.get(row.event_id) ?? 0,
+      lag: Number(row.at) - (sent.get(row.event_id) ?? 0),
+    }));
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function eventLag(stack: Stack, settings: Settings, report: (row: Row) => void) {
+  const steady = await lags(stack, await produce(stack, 1000, settings.seconds));
+  const sorted = steady.map((entry) => entry.lag).sort((a, b) => a - b);
+  const p50 = percentile(sorted, 50);
+  const p99 = percentile(sorted, 99);
+  report({
+    scenario: "event lag register -> author (1,000/s)",
+    rps: 1000,
+    p50Ms: p50,
+    p99Ms: p99,
+    goal: "p50 <= 5, p99 <= 25 ms",
+    pass: p50 <= 5 && p99 <= 25,
+    note: `${sorted.length} events`,
+  });
+
+  const burst = await lags(stack, await produce(stack, 5000, settings.seconds));
+  const first = Math.min(...burst.map((entry) => entry.sentAt));
+  const last = Math.max(...burst.map((entry) => entry.sentAt + entry.lag));
+  const rate = burst.length / ((last - first) / 1000);
+  const byTime = [...burst].sort((a, b) => a.sentAt - b.sentAt);
+  const half = Math.floor(byTime.length / 2);
+  const early = percentile(
+    byTime
+      .slice(0, half)
+      .map((entry) => entry.lag)
+      .sort((a, b) => a - b),
+    50,
+  );
+  const late = percentile(
+    byTime
+      .slice(half)
+      .map((entry) => entry.lag)
+      .sort((a, b) => a - b),
+    50,
+  );
+  report({
+    scenario: "events applied/s (5,000/s offered)",
+    rps: rate,
+    p50Ms: late,
+    goal: ">= 5000/s, no lag growth",
+    pass: rate >= 5000 && late <= early * 2 + 5,
+    note: `${burst.length} events; p50 lag first half ${early.toFixed(1)} ms, second half ${late.toFixed(1)} ms`,
+  });
+}
