@@ -85,3 +85,14 @@ ferretdb_status() {
     status_row ferretdb "$addr" up "external ($(port_owner "$MONGO_PORT" || true))"
   else status_row ferretdb "$addr" down -; return 1; fi
 }
+
+# ---- a private instance (fault tests restart it without touching the shared server) ----
+
+# ferretdb_instance ACTION PORT DIR: start|stop|status a FerretDB of its own (SQLite data in DIR) on PORT,
+# with the cached binary.
+ferretdb_instance() {
+  local action="$1"
+  unset MONGO_URL
+  MONGO_PORT="$2" FERRETDB_DIR="$3"
+  "ferretdb_$action"
+}

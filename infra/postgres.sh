@@ -136,3 +136,15 @@ postgres_status() {
   elif pg_ready; then status_row postgres "$addr" up external
   else status_row postgres "$addr" down -; return 1; fi
 }
+
+# ---- a private instance (fault tests restart it without touching the shared server) ----
+
+# postgres_instance ACTION PORT DIR: start|stop|status a cluster of its own in DIR on PORT, with no
+# databases created. DIR must be reachable by the postgres user when run as root (e.g. under /tmp).
+postgres_instance() {
+  local action="$1"
+  unset DATABASE_URL
+  PGPORT="$2" PG_DIR="$3" PG_DIR_PICKED=1 PG_DATABASES=""
+  mkdir -p "$PG_DIR"
+  "postgres_$action"
+}

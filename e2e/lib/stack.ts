@@ -1,0 +1,106 @@
+/**
+ * The system under test: auth and post as real processes on free ports, with a PostgreSQL database, a
+ * MongoDB database, Kafka topics (prefix) and consumer groups of their own. Servers default to the shared
+ * ones; fault scenarios pass their private or throwaway servers instead.
+ */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { freePort, uniqueName } from "@chirp/platform/testing";
+import { MongoClient } from "mongodb";
+import postgres from "postgres";
+import { type ServiceProcess, spawnService } from "./service-process.ts";
+
+export interface StackOptions {
+  /** Kafka bootstrap brokers (default: the shared broker). */
+  brokers?: string;
+  /** A URL of the PostgreSQL server; its path is replaced by the stack's own database. */
+  postgresUrl?: string;
+  /** A URL of the MongoDB-wire server; its path is replaced by the stack's own database. */
+  mongoUrl?: string;
+  authEnv?: Record<string, string>;
+  postEnv?: Record<string, string>;
+}
+
+export interface Stack extends AsyncDisposable {
+  name: string;
+  auth: ServiceProcess;
+  post: ServiceProcess;
+  brokers: string[];
+  prefix: string;
+  groups: { auth: string; post: string };
+  /** postgres.js on the post service's database, for checking its state. */
+  postDb: postgres.Sql;
+  /** The auth service's MongoDB database, for checking its state. */
+  authDb: ReturnType<MongoClient["db"]>;
+}
+
+const sharedPostgres = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chirp_post";
+const sharedMongo =
+  process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false";
+export const logDir = process.env.E2E_LOG_DIR ?? `${tmpdir()}/chirp-e2e-logs`;
+
+function withPath(url: string, database: string) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.href;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const name = uniqueName("e2e");
+  const brokers = options.brokers ?? process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+  const databaseUrl = withPath(options.postgresUrl ?? sharedPostgres, name);
+  const mongoUrl = withPath(options.mongoUrl ?? sharedMongo, name);
+  const admin = postgres(withPath(databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
+  await admin`create database ${admin(name)}`;
+  mkdirSync(logDir, { recursive: true });
+
+  const authPort = freePort();
+  const groups = { auth: `${name}-auth`, post: `${name}-post` };
+  const common = {
+    LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? "warn",
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: `${name}.`,
+    SHUTDOWN_TIMEOUT_MS: "15000",
+  };
+  const auth = await spawnService(
+    "auth",
+    authPort,
+    { ...common, MONGO_URL: mongoUrl, KAFKA_GROUP_ID: groups.auth, TRUST_PROXY: "true", ...options.authEnv },
+    `${logDir}/${name}-auth.log`,
+  );
+  const post = await spawnService(
+    "post",
+    freePort(),
+    {
+      ...common,
+      DATABASE_URL: databaseUrl,
+      KAFKA_GROUP_ID: groups.post,
+      AUTH_URL: auth.url.origin,
+      ...options.postEnv,
+    },
+    `${logDir}/${name}-post.log`,
+  );
+  const postDb = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+  const mongo = await MongoClient.connect(mongoUrl);
+  return {
+    name,
+    auth,
+    post,
+    brokers: brokers.split(","),
+    prefix: common.KAFKA_TOPIC_PREFIX,
+    groups,
+    postDb,
+    authDb: mongo.db(),
+    async [Symbol.asyncDispose]() {
+      for (const service of [post, auth]) if (service.alive()) await service.signal("SIGTERM");
+      await postDb.end();
+      await mongo
+        .db()
+        .dropDatabase()
+        .catch(() => {});
+      await mongo.close();
+      await admin`drop database if exists ${admin(name)} with (force)`.catch(() => {});
+      await admin.end();
+    },
+  };
+}
