@@ -21,4 +21,10 @@ describe("the page cursor", () => {
     ];
     expect(cursors.map(decodeCursor)).toEqual(cursors.map(() => null));
   });
+
+  test("refuses dates PostgreSQL cannot compare (they answered 500, found by e2e/hostile/malformed-input)", () => {
+    const forge = (time: string) => Buffer.from(JSON.stringify([time, keyset.id])).toString("base64url");
+    const cursors = ["+275760-09-13T00:00:00.000Z", "-271821-04-20T00:00:00.000Z", "0000-01-01T00:00:00.000Z"];
+    expect(cursors.map((time) => decodeCursor(forge(time)))).toEqual([null, null, null]);
+  });
 });
