@@ -36,12 +36,18 @@ function memoryStore(entries: OutboxEntry[] = []) {
 /** Records what was published; `failing` makes every publish throw, as with Kafka down. */
 function recordingPublisher() {
   const sent: { topic: string; ids: string[] }[] = [];
-  const publisher: EventPublisher & { failing: boolean; sent: typeof sent } = {
+  const parked: { topic: string; value: unknown; reason: string }[] = [];
+  const publisher: EventPublisher & { failing: boolean; sent: typeof sent; parked: typeof parked } = {
     failing: false,
     sent,
+    parked,
     async publish(topic: TopicDefinition, events) {
       if (publisher.failing) throw new Error("broker unreachable");
-      sent.push({ topic: topic.name, ids: events.map((event) => event.id) });
+      if (events.length > 0) sent.push({ topic: topic.name, ids: events.map((event) => event.id) });
+    },
+    async deadLetter(topic, value, reason) {
+      if (publisher.failing) throw new Error("broker unreachable");
+      parked.push({ topic: topic.name, value, reason });
     },
   };
   return publisher;
@@ -58,6 +64,33 @@ describe("publishEntries", () => {
       { topic: "post-events", ids: [p1] },
       { topic: "user-events", ids: [c] },
     ] as typeof publisher.sent);
+  });
+
+  test("parks an entry that breaks its contract on the dead-letter topic, in order, and publishes the rest", async () => {
+    const publisher = recordingPublisher();
+    const bad = userEntry("b");
+    const broken = { ...bad.event, data: { ...(bad.event.data as object), userId: null } };
+    const entries = [userEntry("a"), { ...bad, event: broken as unknown as OutboxEntry["event"] }, userEntry("c")];
+    await publishEntries(publisher, entries);
+    const [a, , c] = entries.map((entry) => entry.event.id);
+    expect(publisher.sent).toEqual([
+      { topic: "user-events", ids: [a] },
+      { topic: "user-events", ids: [c] },
+    ] as typeof publisher.sent);
+    expect(publisher.parked).toEqual([
+      { topic: "user-events", value: broken, reason: expect.stringContaining("userId") },
+    ]);
+  });
+
+  test("a relay is not blocked by an invalid entry", async () => {
+    const broken = { ...userEntry("x"), event: { id: "not-an-event" } as unknown as OutboxEntry["event"] };
+    const store = memoryStore([broken, userEntry("y")]);
+    const publisher = recordingPublisher();
+    const relay = startOutboxRelay({ store, publisher, logger, idleMs: 60_000 });
+    await eventually(() => store.pending.length === 0, { timeoutMs: 2000 });
+    await relay.stop();
+    expect(publisher.parked).toHaveLength(1);
+    expect(publisher.sent.flatMap((batch) => batch.ids)).toHaveLength(1);
   });
 
   test("refuses an entry for a topic that does not exist", async () => {

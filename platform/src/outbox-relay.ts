@@ -1,4 +1,4 @@
-import { type TopicDefinition, type TopicEvent, Topics } from "@chirp/contracts";
+import { parseEvent, type TopicDefinition, type TopicEvent, Topics } from "@chirp/contracts";
 import type { EventPublisher } from "./kafka/publisher.ts";
 import type { Logger } from "./logger.ts";
 
@@ -38,8 +38,12 @@ export interface OutboxRelay {
 
 const topicsByName = new Map<string, TopicDefinition>(Topics.map((topic) => [topic.name, topic]));
 
-/** Publishes a batch of entries, grouped by topic in their order; each event is validated on the way. */
-export async function publishEntries(publisher: EventPublisher, entries: OutboxEntry[]) {
+/**
+ * Publishes a batch of entries, grouped by topic in their order. An entry whose event breaks its contract
+ * can never be published; it goes to the topic's dead-letter twin instead, so it neither blocks the
+ * outbox forever nor disappears.
+ */
+export async function publishEntries(publisher: EventPublisher, entries: OutboxEntry[], logger?: Logger) {
   let start = 0;
   while (start < entries.length) {
     const topicName = entries[start]?.topic;
@@ -47,10 +51,22 @@ export async function publishEntries(publisher: EventPublisher, entries: OutboxE
     while (end < entries.length && entries[end]?.topic === topicName) end++;
     const topic = topicName ? topicsByName.get(topicName) : undefined;
     if (!topic) throw new Error(`outbox entry names an unknown topic "${topicName}"`);
-    await publisher.publish(
-      topic,
-      entries.slice(start, end).map((entry) => entry.event),
-    );
+    const valid: OutboxEntry["event"][] = [];
+    for (const entry of entries.slice(start, end)) {
+      const checked = parseEvent(topic, entry.event);
+      if (checked.ok) {
+        valid.push(checked.event);
+        continue;
+      }
+      // Keep order: what came before the bad entry is published before it is parked.
+      await publisher.publish(topic, valid.splice(0));
+      await publisher.deadLetter(topic, entry.event, checked.message);
+      logger?.error(
+        { topic: topic.name, error: checked.message },
+        "invalid outbox entry sent to the dead-letter topic",
+      );
+    }
+    await publisher.publish(topic, valid);
     start = end;
   }
 }
@@ -69,7 +85,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let pendingWake = false;
   let wakeUp: (() => void) | undefined;
 
-  const send = (entries: OutboxEntry[]) => publishEntries(publisher, entries);
+  const send = (entries: OutboxEntry[]) => publishEntries(publisher, entries, logger);
 
   function sleep(ms: number) {
     return new Promise<void>((resolve) => {

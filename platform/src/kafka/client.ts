@@ -1,4 +1,4 @@
-import { type Admin, Kafka, type LogEntry, logLevel } from "kafkajs";
+import { type Admin, Kafka, type LogEntry, logLevel, Partitioners, type ProducerConfig } from "kafkajs";
 import type { Logger } from "../logger.ts";
 
 export interface KafkaSettings {
@@ -14,10 +14,20 @@ const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/**
+ * Producers name their partitioner: the default one (Java-compatible murmur2, the same keys land on the same
+ * partitions as with any other client), chosen explicitly so kafkajs stops warning about its v2 change.
+ */
+class ChirpKafka extends Kafka {
+  override producer(config?: ProducerConfig) {
+    return super.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+  }
+}
+
 /** A kafkajs client whose own logs go to the service's JSON log. */
 export function createKafka({ clientId, brokers, logger }: KafkaSettings): Kafka {
   const kafkaLogger = logger.child({ component: "kafkajs" });
-  return new Kafka({
+  return new ChirpKafka({
     clientId,
     brokers,
     connectionTimeout: 3000,

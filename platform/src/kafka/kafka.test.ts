@@ -160,6 +160,15 @@ describe("publisher and consumer runner through the real broker", () => {
 });
 
 describe("createPublisher", () => {
+  test("parks a value that breaks its contract on the dead-letter topic, with the reason", async () => {
+    const { prefix, topic } = await freshTopics();
+    await createPublisher(producer, prefix).deadLetter(UserEvents, { id: "broken" }, "data.userId: required");
+    const [dead] = await readTopic(kafka, deadLetterTopic(topic), 1);
+    expect(JSON.parse(dead?.value?.toString() ?? "null")).toEqual({ id: "broken" });
+    expect(dead?.headers?.["dlq-reason"]?.toString()).toBe("invalid-event");
+    expect(dead?.headers?.["dlq-error"]?.toString()).toBe("data.userId: required");
+  });
+
   test("refuses an invalid event before it reaches the broker", async () => {
     const sent: unknown[] = [];
     const fakeProducer = { send: async (record: unknown) => void sent.push(record) } as unknown as Producer;

@@ -1,10 +1,12 @@
-import { parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contracts";
+import { deadLetterTopic, parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contracts";
 import type { Producer } from "kafkajs";
 import { physicalName } from "./topics.ts";
 
 /** Sends events of a topic to Kafka, validated first. Resolves once the brokers acknowledged every one. */
 export interface EventPublisher {
   publish<T extends TopicDefinition>(topic: T, events: readonly TopicEvent<T>[]): Promise<void>;
+  /** Parks something that can never be published (it breaks its contract) on `<topic>.dlq`, with why. */
+  deadLetter(topic: TopicDefinition, value: unknown, reason: string): Promise<void>;
 }
 
 /** Headers that let tools route and trace a message without parsing its body. */
@@ -27,6 +29,18 @@ export function createPublisher(producer: Producer, prefix: string): EventPublis
         return { key: topic.key(checked.event), value: JSON.stringify(checked.event), headers: eventHeaders(event) };
       });
       await producer.send({ topic: physicalName(prefix, topic), acks: -1, messages });
+    },
+    async deadLetter(topic, value, reason) {
+      await producer.send({
+        topic: deadLetterTopic(physicalName(prefix, topic)),
+        acks: -1,
+        messages: [
+          {
+            value: JSON.stringify(value),
+            headers: { "dlq-reason": "invalid-event", "dlq-error": reason.slice(0, 4000), "dlq-source": "producer" },
+          },
+        ],
+      });
     },
   };
 }
