@@ -1,3 +1,4 @@
+import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { createServiceApp, problem } from "@chirp/platform/http";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
@@ -20,6 +21,7 @@ export function createApp(deps: AuthDeps) {
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
+    produces: [UserEvents, SessionEvents],
     mapError: (error, c) => {
       if (!(error instanceof RetryLaterError)) return undefined;
       const res = problem(c, error.status, { detail: error.message });

@@ -25,6 +25,12 @@ describe("the auth service on its real listener", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
+  test("describes the events it produces: user-events and session-events", async () => {
+    const res = await fetch(new URL("/asyncapi.json", service.url));
+    const doc = (await res.json()) as { channels: Record<string, unknown> };
+    expect(Object.keys(doc.channels)).toEqual(["user-events", "session-events"]);
+  });
+
   test("writes and reads the real MongoDB-wire server", async () => {
     const things = service.db.collection<{ _id: string; n: number }>("things");
     await things.insertOne({ _id: "a", n: 1 });
