@@ -9,6 +9,7 @@ import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
 import { startStack } from "./lib/stack.ts";
 import { eventLag } from "./scenarios/event-lag.ts";
 import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
+import { login } from "./scenarios/login.ts";
 import { postCreate } from "./scenarios/post-create.ts";
 import { postsPage } from "./scenarios/posts-page.ts";
 import { startup } from "./scenarios/startup.ts";
@@ -30,6 +31,7 @@ try {
   await postsPage(stack, settings, report);
   await postCreate(stack, settings, report);
   await eventLag(stack, settings, report);
+  await login(stack, settings, report);
 } finally {
   await stack.stop();
 }

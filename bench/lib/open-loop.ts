@@ -13,6 +13,8 @@ export interface OpenLoopOptions {
   expect: (status: number) => boolean;
   /** Requests in flight beyond which the run is declared saturated. */
   maxInFlight?: number;
+  /** Sees each response's status and latency (ms), e.g. to split figures by status. */
+  onResponse?: (status: number, ms: number) => void;
 }
 
 export interface OpenLoopResult {
@@ -56,7 +58,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
           await res.arrayBuffer();
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           if (!options.expect(res.status)) failures++;
-          latencies.push(performance.now() - scheduled);
+          const ms = performance.now() - scheduled;
+          latencies.push(ms);
+          options.onResponse?.(res.status, ms);
         })
         .catch(() => {
           failures++;
