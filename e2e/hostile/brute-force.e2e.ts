@@ -1,0 +1,123 @@
+/**
+ * Hostile input, credentials: 1,000 wrong passwords against one account from ten addresses are throttled
+ * (429 + Retry-After after a handful), the real owner logs in once the (short, test-configured) window has
+ * passed, and unknown e-mails are indistinguishable from wrong passwords by status, body or time.
+ */
+import { expect, test } from "bun:test";
+import { eventually, uniqueName } from "@chirp/platform/testing";
+import { type Account, createClient, type Reply, randomAddress, Tally } from "../lib/client.ts";
+import { runSteps } from "../lib/load.ts";
+import { recordResult } from "../lib/results.ts";
+import { startStack } from "../lib/stack.ts";
+import { latencySummary, percentile } from "../lib/stats.ts";
+
+const windowSeconds = 5;
+const perAccount = 5;
+const attempts = 1000;
+const addresses = Array.from({ length: 10 }, randomAddress);
+
+test("1,000 wrong passwords are throttled, the owner gets back in after the window, and e-mails cannot be enumerated", async () => {
+  await using stack = await startStack({
+    authEnv: {
+      LOGIN_FAILURE_WINDOW_SECONDS: `${windowSeconds}`,
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: `${perAccount}`,
+      LOGIN_MAX_FAILURES_PER_ADDRESS: "50",
+    },
+  });
+  const tally = new Tally();
+  const owner = await createClient(stack.auth.url, tally).register("Owner");
+  const clients = addresses.map((address) => createClient(stack.auth.url, tally, address));
+  const replies: Reply[] = [];
+  const started = Date.now();
+  await runSteps(attempts, 4, async (i) => {
+    const client = clients[i % clients.length] as (typeof clients)[number];
+    replies.push(await client.post("/api/auth/login", { email: owner.email, password: `wrong password ${i}` }));
+  });
+  const attackMs = Date.now() - started;
+  const count = (status: number) => replies.filter((r) => r.status === status).length;
+  expect(count(401) + count(429)).toBe(attempts);
+  // The window slides: each window that passes during the attack lets `perAccount` more tries through, and
+  // the four workers may pass the check together before a failure is recorded.
+  const allowed = perAccount * (Math.ceil(attackMs / (windowSeconds * 1000)) + 1) + 4;
+  expect(count(401)).toBeLessThanOrEqual(allowed);
+  expect(replies.filter((r) => r.status === 429).every((r) => Number(r.headers.get("retry-after")) > 0)).toBe(true);
+
+  const ownerClient = createClient(stack.auth.url, tally);
+  const login = () => ownerClient.post("/api/auth/login", { email: owner.email, password: owner.password });
+  const duringWindow = (await login()).status;
+  expect(duringWindow).toBe(429);
+  const throttledAt = Date.now();
+  await eventually(async () => (await login()).status === 200, {
+    timeoutMs: (windowSeconds + 15) * 1000,
+    intervalMs: 500,
+    what: "the owner's login after the window",
+  });
+  const backInMs = Date.now() - throttledAt;
+
+  // Enumeration: fresh accounts and addresses (no throttling), wrong password vs unknown e-mail, interleaved.
+  const accounts: Account[] = [];
+  await runSteps(30, 2, async () => {
+    accounts.push(await createClient(stack.auth.url, tally).register("Timing"));
+  });
+  const wrong: Reply[] = [];
+  const unknown: Reply[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const account of accounts) {
+      wrong.push(
+        await createClient(stack.auth.url, tally).post("/api/auth/login", {
+          email: account.email,
+          password: "not the password",
+        }),
+      );
+      unknown.push(
+        await createClient(stack.auth.url, tally).post("/api/auth/login", {
+          email: `${uniqueName("nobody")}@example.com`,
+          password: "not the password",
+        }),
+      );
+    }
+  }
+  const shape = (r: Reply) => ({ status: r.status, body: r.body, type: r.headers.get("content-type") });
+  expect(new Set(wrong.map((r) => JSON.stringify(shape(r))))).toEqual(
+    new Set(unknown.map((r) => JSON.stringify(shape(r)))),
+  );
+  expect(wrong.every((r) => r.status === 401)).toBe(true);
+  const wrongMs = latencySummary(wrong.map((r) => r.ms));
+  const unknownMs = latencySummary(unknown.map((r) => r.ms));
+  const ratio =
+    percentile(
+      unknown.map((r) => r.ms),
+      50,
+    ) /
+    percentile(
+      wrong.map((r) => r.ms),
+      50,
+    );
+  console.log(
+    `[e2e] login timing ms: wrong password ${JSON.stringify(wrongMs)}, unknown e-mail ${JSON.stringify(unknownMs)}`,
+  );
+  expect(ratio).toBeGreaterThan(0.8);
+  expect(ratio).toBeLessThan(1.25);
+  expect(tally.serverErrors).toBe(0);
+
+  recordResult({
+    id: "hostile.brute-force",
+    scenario: `${attempts} wrong passwords against one account from ${addresses.length} addresses (window ${windowSeconds} s, ${perAccount} per account)`,
+    checked:
+      "all 401/429, 429s carry Retry-After, owner throttled in the window then logs in; unknown e-mail vs wrong password: same status, body, content type, p50 within 0.8..1.25x",
+    figures: {
+      requests: tally.requests,
+      wrongPasswords: attempts,
+      attackMs,
+      answered401: count(401),
+      allowedByWindow: allowed,
+      throttled429: count(429),
+      ownerBackInMs: backInMs,
+      samplesEach: wrong.length,
+      wrongPasswordMs: `p50 ${wrongMs.p50} / p99 ${wrongMs.p99}`,
+      unknownEmailMs: `p50 ${unknownMs.p50} / p99 ${unknownMs.p99}`,
+      p50Ratio: Math.round(ratio * 100) / 100,
+      serverErrors: tally.serverErrors,
+    },
+  });
+}, 180_000);
