@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
 
 let service: TestService;
@@ -107,6 +107,23 @@ describe("POST /api/auth/login", () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
+  });
+
+  test("spends one real password verification on an unknown e-mail, as on a wrong password", async () => {
+    // Timing itself is measured by bench/login-timing.ts; here, the work that makes the two paths cost alike.
+    const { email } = await testClient(service).register();
+    const verify = spyOn(Bun.password, "verify");
+    try {
+      await testClient(service).post("/api/auth/login", { email, password: "not the password" });
+      const wrongPassword = verify.mock.calls.length;
+      await testClient(service).post("/api/auth/login", { email: "nobody@example.com", password: "not the password" });
+      expect({ wrongPassword, unknownEmail: verify.mock.calls.length - wrongPassword }).toEqual({
+        wrongPassword: 1,
+        unknownEmail: 1,
+      });
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   test("throttles an account after its failures with 429 and Retry-After, from any address", async () => {
