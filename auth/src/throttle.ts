@@ -1,4 +1,4 @@
-import type { LoginFailureStore } from "./stores/login-failure-store.ts";
+import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
 
 export interface ThrottleLimits {
   windowMs: number;
@@ -17,20 +17,31 @@ export function retryAfterSeconds(newestFirst: readonly Date[], max: number, win
   return Math.max(1, Math.ceil((gate.getTime() + windowMs - now) / 1000));
 }
 
-/** The longer wait of the account's and the address's limits (0 when the attempt may go ahead). */
-export async function loginWait(
-  store: LoginFailureStore,
-  limits: ThrottleLimits,
-  attempt: { email: string; address: string },
-  now = Date.now(),
-): Promise<number> {
+/**
+ * Records a login attempt, then counts: it may go on to the password check only while, with it, at most the
+ * limit of attempts fell within the window, for its account and for its address. Returns the seconds to wait
+ * (0: go ahead; the fact then stays and counts as a failure unless the login succeeds).
+ *
+ * Recording first is what makes the bound hold under concurrency: checking and then recording let concurrent
+ * attempts pass the check together (an e2e run saw 72 password checks where the window allowed 5). Now, of the
+ * attempts let through in a window, the one recorded last counted all the others, so at most `limit` pass.
+ * A refused attempt removes its own fact (by `_id`), so hammering a throttled account does not extend its wait.
+ */
+export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLimits, attempt: LoginFailure) {
+  await store.record(attempt);
+  const now = attempt.at.getTime();
   const since = new Date(now - limits.windowMs);
+  // One more than the limit, so the others can reach the limit whether or not this attempt is among the newest.
   const [byAccount, byAddress] = await Promise.all([
-    store.recent({ email: attempt.email }, since, limits.perAccount),
-    store.recent({ address: attempt.address }, since, limits.perAddress),
+    store.recent({ email: attempt.email }, since, limits.perAccount + 1),
+    store.recent({ address: attempt.address }, since, limits.perAddress + 1),
   ]);
-  return Math.max(
-    retryAfterSeconds(byAccount, limits.perAccount, limits.windowMs, now),
-    retryAfterSeconds(byAddress, limits.perAddress, limits.windowMs, now),
+  const others = (facts: { id: string; at: Date }[]) => facts.filter((f) => f.id !== attempt.id).map((f) => f.at);
+  // Waiting until the limit-th newest other attempt leaves the window is exactly "with this one, over the limit".
+  const wait = Math.max(
+    retryAfterSeconds(others(byAccount), limits.perAccount, limits.windowMs, now),
+    retryAfterSeconds(others(byAddress), limits.perAddress, limits.windowMs, now),
   );
+  if (wait > 0) await store.remove(attempt.id);
+  return wait;
 }

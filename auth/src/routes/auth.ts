@@ -8,7 +8,7 @@ import { RetryLaterError } from "../errors.ts";
 import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
 import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
-import { loginWait } from "../throttle.ts";
+import { claimAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 import { unauthorized } from "./bearer.ts";
 import { originOf } from "./origin.ts";
@@ -94,7 +94,9 @@ export function authRoutes(deps: AuthDeps) {
       deps.hasher.admit(async () => {
         const { email, password } = c.req.valid("json");
         const address = deps.clientAddress(c.req.raw);
-        const wait = await loginWait(deps.loginFailures, deps.settings.throttle, { email, address });
+        // Recorded before the password check, for unknown e-mails too: both paths write the same fact.
+        const attempt = { id: newId(), email, address, at: new Date() };
+        const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
         if (wait > 0) {
           const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
           await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
@@ -107,19 +109,20 @@ export function authRoutes(deps: AuthDeps) {
         const hash = await deps.users.passwordHash(user?.id ?? newId());
         const verified = await deps.hasher.verify(password, user ? hash : null);
         if (!user || !verified) {
-          const failure = { id: newId(), email, address, at: new Date() };
           const reason = user ? "wrong_password" : "unknown_email";
           // No `userId` key at all for an unknown e-mail: MongoDB stores an undefined field as null, which
           // the relay would then refuse to publish (and stop at) as an invalid event.
           const who = user ? { userId: user.id } : {};
           const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
+          // The failure is the attempt's fact, recorded already; the event is published while it exists.
           await deps.outbox.record(
             [{ topic: SessionEvents, event }],
-            { collection: collections.loginFailures, ids: [failure.id], expect: "present" },
-            () => deps.loginFailures.record(failure),
+            { collection: collections.loginFailures, ids: [attempt.id], expect: "present" },
+            async () => {},
           );
           throw new HTTPException(401, { message: "The e-mail or password is wrong." });
         }
+        // Forgives the account's failures, this attempt's fact among them.
         await deps.loginFailures.forgetAccount(email);
         const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
         const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;

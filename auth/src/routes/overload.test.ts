@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestService, type TestService, testClient } from "../testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
 
 let service: TestService;
 beforeAll(async () => {
-  service = await startTestService();
+  // This is about admission, not throttling: every login in flight counts against the account's and the
+  // address's throttle until it succeeds, and here hundreds race for one account from one address.
+  service = await startTestService(
+    testConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "100000", LOGIN_MAX_FAILURES_PER_ADDRESS: "100000" }),
+  );
 });
 afterAll(() => service[Symbol.asyncDispose]());
 

@@ -1,7 +1,11 @@
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
 
-/** One failed login: a fact, never updated, so counting stays exact with any number of instances. */
+/**
+ * One login attempt that was let through to the password check: a fact, inserted before the check and never
+ * updated, so counting stays exact with any number of instances. It stays as a failure unless the login
+ * succeeds (the account's facts are then forgiven); an attempt refused by the throttle removes its own fact.
+ */
 export interface LoginFailure {
   id: string;
   email: string;
@@ -11,8 +15,10 @@ export interface LoginFailure {
 
 export interface LoginFailureStore {
   record(failure: LoginFailure): Promise<void>;
-  /** The times of the newest `limit` failures since `since`, newest first. */
-  recent(by: { email: string } | { address: string }, since: Date, limit: number): Promise<Date[]>;
+  /** Removes one attempt's fact (by `_id`, atomic everywhere). */
+  remove(id: string): Promise<void>;
+  /** The newest `limit` attempts since `since`, newest first. */
+  recent(by: { email: string } | { address: string }, since: Date, limit: number): Promise<{ id: string; at: Date }[]>;
   /** A successful login forgives the account's failures (not the address's). */
   forgetAccount(email: string): Promise<void>;
   purge(before: Date): Promise<void>;
@@ -24,13 +30,16 @@ export function createMongoLoginFailureStore(db: Db): LoginFailureStore {
     async record({ id, ...failure }) {
       await failures.insertOne({ _id: id, ...failure });
     },
+    async remove(id) {
+      await failures.deleteOne({ _id: id });
+    },
     async recent(by, since, limit) {
       const docs = await failures
         .find({ ...by, at: { $gt: since } }, { projection: { at: 1 } })
         .sort({ at: -1 })
         .limit(limit)
         .toArray();
-      return docs.map((doc) => doc.at);
+      return docs.map((doc) => ({ id: doc._id, at: doc.at }));
     },
     async forgetAccount(email) {
       await failures.deleteMany({ email });
