@@ -1,22 +1,26 @@
-import { createEvent, type EventOrigin, PostDeleted, PostEvents } from "@chirp/contracts";
-import { eq, sql } from "drizzle-orm";
+import type { EventOrigin } from "@chirp/contracts";
+import { type AuthorState, type AuthorVersion, removeAuthor, upsertAuthors } from "./author-writes.ts";
 import type { Db } from "./db.ts";
-import { claimEvent } from "./events/inbox.ts";
-import { appendToOutbox } from "./events/outbox-store.ts";
-import { authors, posts } from "./schema.ts";
+import { claimEvent, claimEvents } from "./events/inbox.ts";
 
-export interface AuthorState {
-  id: string;
-  name: string;
-  bio: string;
-}
+export type { AuthorState } from "./author-writes.ts";
 
-/** The authors projection. Each method applies one consumed event once; false means "already applied". */
+/** One consumed event's change to the projection. */
+export type AuthorChange =
+  | ({ kind: "upsert"; eventId: string } & AuthorVersion)
+  | { kind: "remove"; eventId: string; authorId: string; occurredAt: Date; origin: EventOrigin };
+
+/** The authors projection. Each method applies consumed events once; false or 0 means "already applied". */
 export interface AuthorStore {
   /** Writes the author's state as of `occurredAt`, unless the row holds newer state or a tombstone. */
   upsert(eventId: string, author: AuthorState, occurredAt: Date): Promise<boolean>;
   /** Tombstones the author, deletes their posts and queues a `post.deleted` for each, in one transaction. */
   remove(eventId: string, authorId: string, occurredAt: Date, origin: EventOrigin): Promise<boolean>;
+  /**
+   * Applies changes in order, each exactly as `upsert`/`remove` would, in one transaction (one claim
+   * statement, one statement per run of upserts). Returns how many were applied for the first time.
+   */
+  applyAll(changes: readonly AuthorChange[]): Promise<number>;
 }
 
 export function createAuthorStore(db: Db, onCommitted: () => void = () => {}): AuthorStore {
@@ -24,15 +28,7 @@ export function createAuthorStore(db: Db, onCommitted: () => void = () => {}): A
     upsert(eventId, author, occurredAt) {
       return db.transaction(async (tx) => {
         if (!(await claimEvent(tx, eventId))) return false;
-        await tx
-          .insert(authors)
-          .values({ ...author, updatedAt: occurredAt })
-          .onConflictDoUpdate({
-            target: authors.id,
-            set: { name: author.name, bio: author.bio, updatedAt: occurredAt },
-            // `<=`: two events of one millisecond apply in partition order; redeliveries stop at the inbox.
-            setWhere: sql`${authors.updatedAt} <= ${occurredAt.toISOString()}::timestamptz and ${authors.deletedAt} is null`,
-          });
+        await upsertAuthors(tx, [{ author, occurredAt }]);
         return true;
       });
     },
@@ -40,24 +36,36 @@ export function createAuthorStore(db: Db, onCommitted: () => void = () => {}): A
     async remove(eventId, authorId, occurredAt, origin) {
       const applied = await db.transaction(async (tx) => {
         if (!(await claimEvent(tx, eventId))) return false;
-        await tx
-          .insert(authors)
-          .values({ id: authorId, name: "", updatedAt: occurredAt, deletedAt: occurredAt })
-          .onConflictDoUpdate({
-            target: authors.id,
-            set: { deletedAt: sql`coalesce(${authors.deletedAt}, excluded.deleted_at)` },
-          });
-        const gone = await tx.delete(posts).where(eq(posts.authorId, authorId)).returning({ id: posts.id });
-        await appendToOutbox(
-          tx,
-          gone.map(({ id }) => ({
-            topic: PostEvents.name,
-            event: createEvent(PostDeleted, { postId: id, authorId }, origin),
-          })),
-        );
+        await removeAuthor(tx, authorId, occurredAt, origin);
         return true;
       });
       if (applied) onCommitted();
+      return applied;
+    },
+
+    async applyAll(changes) {
+      const { applied, removed } = await db.transaction(async (tx) => {
+        const claimed = await claimEvents(
+          tx,
+          changes.map((change) => change.eventId),
+        );
+        // Deleting from the set keeps only the first of an event delivered twice within the chunk.
+        const fresh = changes.filter((change) => claimed.delete(change.eventId));
+        // Upserts between two removals commute per author (see upsertAuthors); a removal is a barrier.
+        let run: AuthorVersion[] = [];
+        for (const change of fresh) {
+          if (change.kind === "upsert") {
+            run.push(change);
+            continue;
+          }
+          await upsertAuthors(tx, run);
+          run = [];
+          await removeAuthor(tx, change.authorId, change.occurredAt, change.origin);
+        }
+        await upsertAuthors(tx, run);
+        return { applied: fresh.length, removed: fresh.some((change) => change.kind === "remove") };
+      });
+      if (removed) onCommitted();
       return applied;
     },
   };

@@ -3,7 +3,7 @@ import { type ConsumerOptions, startConsumer, subscription } from "@chirp/platfo
 import type { AuthorStore } from "../author-store.ts";
 import type { RevocationStore } from "../revocation/revocation-store.ts";
 import { handleSessionEvent } from "./session-events.ts";
-import { handleUserEvent } from "./user-events.ts";
+import { handleUserEvent, handleUserEvents } from "./user-events.ts";
 
 /** Events this instance applied for the first time, per topic (a redelivery does not count). */
 export type AppliedCounts = Record<"user-events" | "session-events", number>;
@@ -19,9 +19,20 @@ export async function startPostConsumers({ authors, revocations, ...options }: P
   const consumer = await startConsumer({
     ...options,
     subscriptions: [
-      subscription(UserEvents, async (event) => {
-        if (await handleUserEvent(event, { authors })) applied["user-events"]++;
-      }),
+      // In batches: one transaction per chunk of a partition's events instead of one per event.
+      subscription(
+        UserEvents,
+        async (event) => {
+          if (await handleUserEvent(event, { authors })) applied["user-events"]++;
+        },
+        {
+          handleBatch: async (events) => {
+            // Awaited first: `x += await y` reads x before the wait and loses other partitions' counts.
+            const fresh = await handleUserEvents(events, { authors });
+            applied["user-events"] += fresh;
+          },
+        },
+      ),
       subscription(SessionEvents, async (event) => {
         if (await handleSessionEvent(event, { revocations })) applied["session-events"]++;
       }),

@@ -6,10 +6,19 @@ import { processedEvents } from "../schema.ts";
  * processed: the caller then changes nothing, so a redelivered event is a no-op.
  */
 export async function claimEvent(tx: Tx, eventId: string): Promise<boolean> {
+  return (await claimEvents(tx, [eventId])).has(eventId);
+}
+
+/**
+ * Records many consumed events as processed in one statement, in the transaction that applies them.
+ * Returns the ids claimed now; the others were processed before (or appear twice in `eventIds`).
+ */
+export async function claimEvents(tx: Tx, eventIds: readonly string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
   const inserted = await tx
     .insert(processedEvents)
-    .values({ eventId })
+    .values(eventIds.map((eventId) => ({ eventId })))
     .onConflictDoNothing()
     .returning({ eventId: processedEvents.eventId });
-  return inserted.length === 1;
+  return new Set(inserted.map((row) => row.eventId));
 }

@@ -1,30 +1,43 @@
 import type { TopicEvent, UserEvents } from "@chirp/contracts";
-import type { AuthorStore } from "../author-store.ts";
+import type { AuthorChange, AuthorStore } from "../author-store.ts";
 
 export interface UserEventDeps {
   authors: AuthorStore;
 }
 
+type UserEvent = TopicEvent<typeof UserEvents>;
+
 /**
- * Keeps the authors projection: registrations and updates carry the whole public state, deletion
- * removes the author's posts (announcing each). Returns whether the event changed anything new.
+ * What an event changes in the authors projection: registrations and updates carry the whole public
+ * state, deletion removes the author's posts (announcing each).
  */
-export function handleUserEvent(event: TopicEvent<typeof UserEvents>, { authors }: UserEventDeps): Promise<boolean> {
-  const occurredAt = new Date(event.occurredAt);
+export function authorChange(event: UserEvent): AuthorChange {
+  const base = { eventId: event.id, occurredAt: new Date(event.occurredAt) };
   switch (event.type) {
     case "user.registered":
-      return authors.upsert(event.id, { id: event.data.userId, name: event.data.name, bio: "" }, occurredAt);
+      return { ...base, kind: "upsert", author: { id: event.data.userId, name: event.data.name, bio: "" } };
     case "user.updated":
-      return authors.upsert(
-        event.id,
-        { id: event.data.userId, name: event.data.name, bio: event.data.bio },
-        occurredAt,
-      );
+      return { ...base, kind: "upsert", author: { id: event.data.userId, name: event.data.name, bio: event.data.bio } };
     case "user.deleted":
       // The cascade's post.deleted events carry the deletion's correlation id, so they trace back to it.
-      return authors.remove(event.id, event.data.userId, occurredAt, {
-        source: "post",
-        correlationId: event.correlationId,
-      });
+      return {
+        ...base,
+        kind: "remove",
+        authorId: event.data.userId,
+        origin: { source: "post", correlationId: event.correlationId },
+      };
   }
+}
+
+/** Keeps the authors projection, one event. Returns whether the event changed anything new. */
+export function handleUserEvent(event: UserEvent, { authors }: UserEventDeps): Promise<boolean> {
+  const change = authorChange(event);
+  return change.kind === "upsert"
+    ? authors.upsert(change.eventId, change.author, change.occurredAt)
+    : authors.remove(change.eventId, change.authorId, change.occurredAt, change.origin);
+}
+
+/** Keeps the authors projection, events of one partition in order, at once. Returns how many were new. */
+export function handleUserEvents(events: readonly UserEvent[], { authors }: UserEventDeps): Promise<number> {
+  return authors.applyAll(events.map(authorChange));
 }
