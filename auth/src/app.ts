@@ -1,5 +1,6 @@
 import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { createServiceApp, problem } from "@chirp/platform/http";
+import { isDatabaseUnavailable } from "./db.ts";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
 import { activityRoutes } from "./routes/activity.ts";
@@ -23,6 +24,12 @@ export function createApp(deps: AuthDeps) {
     bodyLimitBytes: deps.bodyLimitBytes,
     produces: [UserEvents, SessionEvents],
     mapError: (error, c) => {
+      // An outage of the database is the caller's cue to retry, not a bug of ours: 503, not 500.
+      if (isDatabaseUnavailable(error)) {
+        const res = problem(c, 503, { detail: "The database is unavailable; try again shortly." });
+        res.headers.set("retry-after", "1");
+        return res;
+      }
       if (!(error instanceof RetryLaterError)) return undefined;
       const res = problem(c, error.status, { detail: error.message });
       res.headers.set("retry-after", String(error.retryAfterSeconds));

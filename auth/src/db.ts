@@ -1,4 +1,4 @@
-import type { Db } from "mongodb";
+import { type Db, MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
 
 /** The auth service's collections. Each document has one writer at a time (see ARCHITECTURE.md). */
 export const collections = {
@@ -64,3 +64,10 @@ export async function insertOnce(insert: () => Promise<unknown>): Promise<boolea
     throw error;
   }
 }
+
+/** True when the database could not be reached (down, restarting): the request may succeed if retried. */
+export const isDatabaseUnavailable = (error: unknown): boolean =>
+  error instanceof MongoNetworkError ||
+  error instanceof MongoServerSelectionError ||
+  // insertMany wraps the network error it met in a bulk error, as its `errorResponse`.
+  (error instanceof MongoBulkWriteError && isDatabaseUnavailable(error.errorResponse as unknown));

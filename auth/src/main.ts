@@ -48,7 +48,9 @@ export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger) {
 
 /** Connects to MongoDB and Kafka, creates indexes, topics and keys, and serves. `stop` drains and closes. */
 export async function start(config: AuthConfig, logger: Logger = createLogger("auth", config.LOG_LEVEL)) {
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 3000, appName: "chirp-auth" });
+  // While the server is unreachable an operation waits this long for it before failing (then answered 503):
+  // short, so requests during an outage fail fast instead of piling up behind the 30 s default.
+  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 1500, appName: "chirp-auth" });
   await mongo.connect();
   const db = mongo.db();
   await ensureIndexes(db);
