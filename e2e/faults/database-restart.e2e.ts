@@ -20,7 +20,9 @@ import { openTopics } from "../lib/topics.ts";
 
 type Phase = "before" | "postgres-down" | "postgres-back" | "mongo-down" | "mongo-back";
 interface Seen extends Reply {
+  /** The phase when the answer came; `sentIn` the phase when the request left. */
   phase: Phase;
+  sentIn: Phase;
   service: "auth" | "post";
 }
 
@@ -42,28 +44,31 @@ async function restartUnderLoad(which: "postgres" | "mongodb") {
 
   let phase: Phase = "before";
   const seen: Seen[] = [];
-  const note = (service: "auth" | "post", reply: Reply) => seen.push({ ...reply, phase, service });
+  // A request belongs to a phase only if it left and came back within it: one that straddles a stop or a
+  // start may fail without the service being at fault outside the outage.
+  const note = async (service: "auth" | "post", call: () => Promise<Reply>) => {
+    const sentIn = phase;
+    const reply = await call();
+    seen.push({ ...reply, phase, sentIn, service });
+    return reply;
+  };
   const timeoutMs = deadlineMs;
   const load = startLoad(
     3,
     async (worker) => {
       const account = accounts[worker] as Account;
-      note("post", await post.call("GET", "/api/posts?limit=20", { timeoutMs }));
-      note(
-        "post",
-        await post.call("POST", "/api/posts", {
-          body: { title: "t", content: "c" },
-          token: account.accessToken,
+      await note("post", () => post.call("GET", "/api/posts?limit=20", { timeoutMs }));
+      await note("post", () =>
+        post.call("POST", "/api/posts", { body: { title: "t", content: "c" }, token: account.accessToken, timeoutMs }),
+      );
+      await note("auth", () => auth.call("GET", "/api/users/me", { token: account.accessToken, timeoutMs }));
+      const email = `${crypto.randomUUID()}@example.com`;
+      const reg = await note("auth", () =>
+        auth.call("POST", "/api/auth/register", {
+          body: { name: "Reg", email, password: "correct horse battery" },
           timeoutMs,
         }),
       );
-      note("auth", await auth.call("GET", "/api/users/me", { token: account.accessToken, timeoutMs }));
-      const email = `${crypto.randomUUID()}@example.com`;
-      const reg = await auth.call("POST", "/api/auth/register", {
-        body: { name: "Reg", email, password: "correct horse battery" },
-        timeoutMs,
-      });
-      note("auth", reg);
       if (reg.status === 201) registered.push(reg.body.user.id);
     },
     { maxStepsPerWorker: 400 },
@@ -80,8 +85,8 @@ async function restartUnderLoad(which: "postgres" | "mongodb") {
     back: Phase,
   ) {
     const name = service.name;
-    await server.stop();
     phase = down;
+    await server.stop();
     const report = await waitForReadiness(service.url, 503);
     expect(report.checks[check]).not.toBe("ok");
     await eventually(() => countIn(down, name) >= 12, {
@@ -115,6 +120,7 @@ async function restartUnderLoad(which: "postgres" | "mongodb") {
   expect(
     seen.filter(
       (s) =>
+        s.sentIn === s.phase &&
         (s.phase === "before" || s.phase.endsWith("back")) &&
         s.status >= 400 &&
         !(s.phase === "postgres-back" && s.service === "auth"),
