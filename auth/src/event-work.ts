@@ -42,6 +42,8 @@ export async function startEventWork(
       prefix: config.KAFKA_TOPIC_PREFIX,
       producer,
       logger: logger.child({ component: "consumer" }),
+      // While MongoDB is unreachable, failing events wait for it instead of going to the dead-letter topic.
+      dependencies: () => db.command({ ping: 1 }),
       retry: {
         attempts: config.CONSUMER_RETRY_ATTEMPTS,
         initialDelayMs: config.CONSUMER_RETRY_INITIAL_MS,

@@ -21,7 +21,8 @@ export function createReadiness(checks: Record<string, Check>, timeoutMs = 1000)
   };
 }
 
-async function outcome(check: Check, timeoutMs: number): Promise<string> {
+/** Runs one check: "ok", or why not (its error, or that it did not answer within `timeoutMs`). */
+export async function outcome(check: Check, timeoutMs: number): Promise<string> {
   let timer: Timer | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);

@@ -2,13 +2,14 @@ import { parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contra
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logger.ts";
 import type { DeadLetter } from "./dead-letter.ts";
-import { errorMessage, type Liveness, type RetryPolicy, withRetries } from "./retry.ts";
+import { type DependencyProbe, errorMessage, type Liveness, type RetryPolicy, withRetries } from "./retry.ts";
 import type { Subscription } from "./subscription.ts";
 
 export interface BatchContext {
   retry: RetryPolicy;
   deadLetter: DeadLetter;
   logger: Logger;
+  dependenciesUp: DependencyProbe;
 }
 
 interface Parsed {
@@ -38,6 +39,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
       ctx.retry,
       liveness,
       (err, n) => ctx.logger.warn({ ...meta, eventId: event.id, attempt: n, err }, "handler failed; retrying"),
+      ctx.dependenciesUp,
     );
     if (attempt.outcome === "stopped") return false;
     if (attempt.outcome === "failed") {
@@ -60,6 +62,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
         liveness,
         (err, n) =>
           ctx.logger.warn({ ...meta, events: events.length, attempt: n, err }, "batch handler failed; retrying"),
+        ctx.dependenciesUp,
       );
       if (attempt.outcome !== "failed") return attempt.outcome === "done";
       // Most likely one poison event: one by one, only the event that keeps failing is dead-lettered.

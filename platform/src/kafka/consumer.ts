@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
+import { outcome } from "../readiness.ts";
 import { consumeBatch } from "./consume-batch.ts";
 import { createDeadLetter } from "./dead-letter.ts";
 import { defaultRetry, type RetryPolicy } from "./retry.ts";
@@ -38,6 +39,11 @@ export interface ConsumerOptions {
   concurrency?: number;
   fetch?: Partial<FetchSettings>;
   fromBeginning?: boolean;
+  /**
+   * Probes the stores the handlers write to (e.g. a database ping). While it fails, failing events are
+   * retried rather than dead-lettered: an outage is not a poison message.
+   */
+  dependencies?: () => Promise<unknown>;
 }
 
 export interface RunningConsumer {
@@ -66,6 +72,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     retry: options.retry ?? defaultRetry,
     deadLetter: createDeadLetter(producer, groupId, logger),
     logger,
+    dependenciesUp: probe(options.dependencies),
   };
   let stopping = false;
   let crashed = false;
@@ -94,4 +101,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       await consumer.disconnect();
     },
   };
+}
+
+/** Turns a dependency check into a yes/no answer, bounded in time so a hung store counts as down. */
+function probe(check: (() => Promise<unknown>) | undefined) {
+  if (!check) return async () => true;
+  return async () => (await outcome(check, 2000)) === "ok";
 }

@@ -133,6 +133,44 @@ describe("publisher and consumer runner through the real broker", () => {
     expect(offsets.every((partition) => partition.high === "0")).toBe(true);
   });
 
+  test("an event failing while its store is down is retried until the store is back, never dead-lettered", async () => {
+    const { prefix, topic } = await freshTopics();
+    let storeUp = false;
+    let failures = 0;
+    const applied: string[] = [];
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        prefix,
+        producer,
+        logger,
+        retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+        dependencies: async () => {
+          if (!storeUp) throw new Error("connection refused");
+        },
+        subscriptions: [
+          subscription(UserEvents, async (event) => {
+            if (!storeUp) {
+              failures++;
+              throw new Error("connection refused");
+            }
+            applied.push(event.id);
+          }),
+        ],
+      }),
+    );
+    const event = registered("outage");
+    await createPublisher(producer, prefix).publish(UserEvents, [event]);
+    // Well past the two attempts that would dead-letter a poison event.
+    await eventually(() => failures >= 6, { what: "retries during the outage" });
+    storeUp = true;
+    await eventually(() => applied.length === 1, { what: "the event applied once the store is back" });
+    expect(applied).toEqual([event.id]);
+    const offsets = await admin.fetchTopicOffsets(deadLetterTopic(topic));
+    expect(offsets.every((partition) => partition.high === "0")).toBe(true);
+  });
+
   test("a message that keeps failing is dead-lettered with the handler's error", async () => {
     const { prefix, topic } = await freshTopics();
     running.push(

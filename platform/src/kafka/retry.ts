@@ -20,21 +20,33 @@ export type Attempt = { outcome: "done" } | { outcome: "failed"; error: unknown 
 const HEARTBEAT_SLICE_MS = 1000;
 
 /**
+ * Answers whether the stores the handlers write to are reachable. While they are not, a failure says
+ * nothing about the event, so it is retried instead of dead-lettered.
+ */
+export type DependencyProbe = () => Promise<boolean>;
+
+/**
  * Runs `work` until it succeeds, up to `retry.attempts` times, with exponential backoff and jitter between
- * tries. Gives up early ("stopped") when the consumer stops, so shutdown never waits out a backoff.
+ * tries. Attempts that fail while `dependenciesUp` says a dependency is down do not count: the work waits
+ * (at the longest backoff) for the outage to end, rather than sending a good event to the dead-letter
+ * topic. Gives up early ("stopped") when the consumer stops, so shutdown never waits out a backoff.
  */
 export async function withRetries(
   work: () => Promise<void>,
   retry: RetryPolicy,
   liveness: Liveness,
   onRetry: (error: unknown, attempt: number) => void,
+  dependenciesUp: DependencyProbe = async () => true,
 ): Promise<Attempt> {
   for (let attempt = 1; ; attempt++) {
     try {
       await work();
       return { outcome: "done" };
     } catch (error) {
-      if (attempt >= retry.attempts) return { outcome: "failed", error };
+      if (attempt >= retry.attempts) {
+        if (await dependenciesUp()) return { outcome: "failed", error };
+        attempt = retry.attempts - 1;
+      }
       onRetry(error, attempt);
       if (!(await backoff(retry, attempt, liveness))) return { outcome: "stopped" };
     }
