@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { asc, like } from "drizzle-orm";
 import { type AuthorChange, type AuthorStore, createAuthorStore } from "./author-store.ts";
+import { removeAuthor, upsertAuthors } from "./author-writes.ts";
 import { connectDb, migrateDb } from "./db.ts";
+import { claimEvent } from "./events/inbox.ts";
 import { authors, posts } from "./schema.ts";
 import { createTestDatabase, testConfig } from "./testing.ts";
 
@@ -95,6 +97,37 @@ async function stateOf(namespace: string) {
   };
 }
 
+/**
+ * The reference: one event per transaction, a claim then one plain conditional write, as the store did
+ * before chunks (independent of the one-statement SQL that both `upsert` and `applyAll` now use).
+ */
+function applyAlone(change: AuthorChange) {
+  return connection.db.transaction(async (tx) => {
+    if (!(await claimEvent(tx, change.eventId))) return false;
+    if (change.kind === "upsert") await upsertAuthors(tx, [change]);
+    else await removeAuthor(tx, change.authorId, change.occurredAt, change.origin);
+    return true;
+  });
+}
+
+describe("the authors store, one event at a time", () => {
+  test("upsert applies an event once, and not over newer state", async () => {
+    const [at, later] = [new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:01:00Z")];
+    const [first, newer, older] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const results = [
+      await store.upsert(first, { id: "o-1", name: "Ada", bio: "" }, at),
+      await store.upsert(newer, { id: "o-1", name: "Ada L.", bio: "" }, later),
+      await store.upsert(newer, { id: "o-1", name: "again", bio: "" }, later),
+      await store.upsert(older, { id: "o-1", name: "stale", bio: "" }, at),
+    ];
+    const state = await stateOf("o");
+    expect({ results, names: state.authors.map((row) => row.name) }).toEqual({
+      results: [true, true, false, true],
+      names: ["Ada L."],
+    });
+  });
+});
+
 describe("the authors store, applying a chunk in one transaction", () => {
   test("leaves the same projection as applying the same events one by one, for many orders", async () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
@@ -102,13 +135,7 @@ describe("the authors store, applying a chunk in one transaction", () => {
       const [single, chunked] = [`s${seed}`, `c${seed}`];
       await Promise.all([seedPosts(single), seedPosts(chunked)]);
       let appliedSingly = 0;
-      for (const change of make(single)) {
-        const applied =
-          change.kind === "upsert"
-            ? await store.upsert(change.eventId, change.author, change.occurredAt)
-            : await store.remove(change.eventId, change.authorId, change.occurredAt, change.origin);
-        if (applied) appliedSingly++;
-      }
+      for (const change of make(single)) if (await applyAlone(change)) appliedSingly++;
       const changes = make(chunked);
       let appliedChunked = 0;
       for (let start = 0; start < changes.length; start += 7 + seed * 5) {

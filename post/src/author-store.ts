@@ -1,5 +1,12 @@
 import type { EventOrigin } from "@chirp/contracts";
-import { type AuthorState, type AuthorVersion, removeAuthor, upsertAuthors } from "./author-writes.ts";
+import {
+  type AuthorState,
+  type AuthorUpsert,
+  type AuthorVersion,
+  claimAndUpsertAuthors,
+  removeAuthor,
+  upsertAuthors,
+} from "./author-writes.ts";
 import type { Db } from "./db.ts";
 import { claimEvent, claimEvents } from "./events/inbox.ts";
 
@@ -25,12 +32,8 @@ export interface AuthorStore {
 
 export function createAuthorStore(db: Db, onCommitted: () => void = () => {}): AuthorStore {
   return {
-    upsert(eventId, author, occurredAt) {
-      return db.transaction(async (tx) => {
-        if (!(await claimEvent(tx, eventId))) return false;
-        await upsertAuthors(tx, [{ author, occurredAt }]);
-        return true;
-      });
+    async upsert(eventId, author, occurredAt) {
+      return (await claimAndUpsertAuthors(db, [{ eventId, author, occurredAt }])) === 1;
     },
 
     async remove(eventId, authorId, occurredAt, origin) {
@@ -44,6 +47,9 @@ export function createAuthorStore(db: Db, onCommitted: () => void = () => {}): A
     },
 
     async applyAll(changes) {
+      // The common case, registrations and updates only, takes one statement.
+      const upserts = changes.filter((change): change is AuthorUpsert & AuthorChange => change.kind === "upsert");
+      if (upserts.length === changes.length) return claimAndUpsertAuthors(db, upserts);
       const { applied, removed } = await db.transaction(async (tx) => {
         const claimed = await claimEvents(
           tx,

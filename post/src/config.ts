@@ -13,8 +13,16 @@ export const PostEnv = CommonEnv.extend({
   AUTH_URL: z.url().default("http://127.0.0.1:3001"),
   KAFKA_CLIENT_ID: z.string().min(1).default("post"),
   KAFKA_GROUP_ID: z.string().min(1).default("post"),
-  /** Partitions each consumer handles at once (order within a partition is always kept). */
-  KAFKA_CONSUMER_CONCURRENCY: env.int(3, 1, 100),
+  /**
+   * Partitions each consumer handles at once (order within a partition is always kept). As many as the
+   * topics' default partition count: one member alone works on all of them at once.
+   */
+  KAFKA_CONSUMER_CONCURRENCY: env.int(6, 1, 100),
+  /**
+   * Longest a fetch waits at the broker for data. 10 ms measured p50 lag at 1,000 events/s about half that
+   * of 100 ms (bench event-lag); the price is up to 100 empty fetches a second per instance when idle.
+   */
+  KAFKA_FETCH_MAX_WAIT_MS: env.int(10, 1, 10_000),
   /** Longest wait for auth's batch user lookup before the page is answered with 503. */
   AUTH_TIMEOUT_MS: env.int(2000, 50),
   AUTHOR_CACHE_TTL_MS: env.int(60_000, 0),

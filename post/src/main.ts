@@ -65,6 +65,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     producer,
     logger: logger.child({ component: "consumer" }),
     concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    fetch: { maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS },
     authors: createAuthorStore(db, wake),
     revocations,
   });
