@@ -24,8 +24,9 @@ export interface AuthorStore {
   /** Tombstones the author, deletes their posts and queues a `post.deleted` for each, in one transaction. */
   remove(eventId: string, authorId: string, occurredAt: Date, origin: EventOrigin): Promise<boolean>;
   /**
-   * Applies changes in order, each exactly as `upsert`/`remove` would, in one transaction (one claim
-   * statement, one statement per run of upserts). Returns how many were applied for the first time.
+   * Applies changes in order, each exactly as `upsert`/`remove` would, in one transaction: a single
+   * statement when there are only upserts, else one claim statement, one statement per run of upserts
+   * and the removals between them. Returns how many were applied for the first time.
    */
   applyAll(changes: readonly AuthorChange[]): Promise<number>;
 }
