@@ -66,6 +66,9 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     logger: logger.child({ component: "consumer" }),
     concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
     fetch: { maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS },
+    // While PostgreSQL is unreachable, a failing chunk (and its one-by-one fallback) waits for it instead
+    // of sending every event of the chunk to the dead-letter topic.
+    dependencies: () => sql`select 1`,
     authors: createAuthorStore(db, wake),
     revocations,
   });
