@@ -23,21 +23,25 @@ import { startRevocationSync } from "./revocation/revocation-sync.ts";
 
 /** Migrates, connects to PostgreSQL and Kafka, starts relay and consumers, and serves. `stop` drains. */
 export async function start(config: PostConfig, logger: Logger = createLogger("post", config.LOG_LEVEL)) {
-  await migrateDb(config.DATABASE_URL);
-  const { sql, db } = connectDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const prefix = config.KAFKA_TOPIC_PREFIX;
-
   const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Topics, {
-    prefix,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-  });
   // Idempotent: a send retried after a lost acknowledgement is not written twice.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  // The schema and Kafka do not depend on each other: set both up at once (start-up time is a budget).
+  await Promise.all([
+    migrateDb(config.DATABASE_URL),
+    (async () => {
+      await admin.connect();
+      await ensureTopics(admin, Topics, {
+        prefix,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      });
+      await producer.connect();
+    })(),
+  ]);
+  const { sql, db } = connectDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
 
   const relay = startOutboxRelay({
     store: createOutboxStore(db),

@@ -87,7 +87,10 @@ describe("batch mode of the consumer runner, through the real broker", () => {
     await consume(prefix, noSingles, async (chunk) => void chunks.push(chunk));
     await eventually(() => chunks.flat().length === 50, { what: "50 events in chunks" });
     expect(ids(chunks.flat())).toEqual(ids(events));
-    expect(chunks.map((chunk) => chunk.length)).toEqual([20, 20, 10]);
+    // How many messages one fetch returns is the broker's choice; the chunks never exceed maxEvents and
+    // do batch (the 50 events were on the topic before the consumer started: usually 20, 20, 10).
+    expect(chunks.every((chunk) => chunk.length <= 20)).toBe(true);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBe(20);
     expect(await deadLetterCount(topic)).toBe(0);
   });
 

@@ -85,15 +85,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   for (const name of byTopic.keys()) {
     await consumer.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
   }
-  await consumer.run({
-    partitionsConsumedConcurrently: options.concurrency ?? 1,
-    // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
-    eachBatchAutoResolve: false,
-    eachBatch: async (payload) => {
-      const sub = byTopic.get(payload.batch.topic);
-      if (sub) return consumeBatch(payload, sub, context);
-    },
-  });
+  // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
+  // service can serve meanwhile; its messages wait in Kafka. A join that fails for good marks it unhealthy.
+  consumer
+    .run({
+      partitionsConsumedConcurrently: options.concurrency ?? 1,
+      // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const sub = byTopic.get(payload.batch.topic);
+        if (sub) return consumeBatch(payload, sub, context);
+      },
+    })
+    .catch((error: unknown) => {
+      crashed = true;
+      logger.error({ err: error, groupId }, "consumer could not start");
+    });
   return {
     healthy: () => !crashed && !stopping,
     async stop() {
