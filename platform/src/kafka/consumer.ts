@@ -67,7 +67,6 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const { kafka, groupId, prefix, producer, logger } = options;
   const fetch = { ...defaultFetch, ...options.fetch };
   const byTopic = new Map(options.subscriptions.map((sub) => [physicalName(prefix, sub.topic), sub]));
-  const consumer: Consumer = kafka.consumer({ groupId, ...fetch, retry: { retries: 10 } });
   const context = {
     retry: options.retry ?? defaultRetry,
     deadLetter: createDeadLetter(producer, groupId, logger),
@@ -75,37 +74,69 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     dependenciesUp: probe(options.dependencies),
   };
   let stopping = false;
-  let crashed = false;
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    logger.error({ err: payload.error, groupId, restart: payload.restart }, "consumer crashed");
-    if (!payload.restart) crashed = true;
-  });
+  let consumer: Consumer | undefined;
+  let relaunching: Promise<void> | undefined;
 
-  await consumer.connect();
-  for (const name of byTopic.keys()) {
-    await consumer.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
-  }
-  // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
-  // service can serve meanwhile; its messages wait in Kafka. A join that fails for good marks it unhealthy.
-  consumer
-    .run({
-      partitionsConsumedConcurrently: options.concurrency ?? 1,
-      // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
-      eachBatchAutoResolve: false,
-      eachBatch: async (payload) => {
-        const sub = byTopic.get(payload.batch.topic);
-        if (sub) return consumeBatch(payload, sub, context);
-      },
-    })
-    .catch((error: unknown) => {
-      crashed = true;
-      logger.error({ err: error, groupId }, "consumer could not start");
+  /** A fresh kafkajs consumer, connected and subscribed; its run (the group join) goes on in the background. */
+  async function launch() {
+    // kafkajs may restart a crashed consumer twice at once (two crash paths, two timers), leaving two runners
+    // in one member that never consume again. So it never restarts one itself: a crash leads to a new one.
+    const next = kafka.consumer({ groupId, ...fetch, retry: { retries: 10, restartOnFailure: async () => false } });
+    next.on(next.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error, groupId }, "consumer crashed; starting a new one");
+      if (consumer === next) relaunch();
     });
+    await next.connect();
+    for (const name of byTopic.keys()) {
+      await next.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
+    }
+    consumer = next;
+    // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
+    // service can serve meanwhile; its messages wait in Kafka.
+    next
+      .run({
+        partitionsConsumedConcurrently: options.concurrency ?? 1,
+        // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const sub = byTopic.get(payload.batch.topic);
+          if (sub) return consumeBatch(payload, sub, context);
+        },
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, groupId }, "consumer could not join its group; starting a new one");
+        if (consumer === next) relaunch();
+      });
+  }
+
+  /** Replaces the consumer, with backoff while Kafka stays unreachable; one replacement at a time. */
+  function relaunch() {
+    if (stopping || relaunching) return;
+    relaunching = (async () => {
+      for (let attempt = 1; !stopping; attempt++) {
+        await consumer?.disconnect().catch(() => {});
+        await Bun.sleep(Math.min(5000, 100 * 2 ** attempt));
+        if (stopping) return;
+        try {
+          await launch();
+          logger.info({ groupId, attempt }, "consumer started again");
+          return;
+        } catch (error) {
+          logger.warn({ err: error, groupId, attempt }, "consumer could not start again; retrying");
+        }
+      }
+    })().finally(() => {
+      relaunching = undefined;
+    });
+  }
+
+  await launch();
   return {
-    healthy: () => !crashed && !stopping,
+    healthy: () => !stopping && relaunching === undefined,
     async stop() {
       stopping = true;
-      await consumer.disconnect();
+      await relaunching;
+      await consumer?.disconnect();
     },
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { createEvent, deadLetterTopic, type TopicEvent, UserEvents, UserRegistered } from "@chirp/contracts";
 import type { Producer } from "kafkajs";
 import { createLogger } from "../logger.ts";
-import { eventually, readTopic, uniqueName } from "../testing.ts";
+import { eventually, readTopic, startThrowawayKafka, uniqueName } from "../testing.ts";
 import { createKafka } from "./client.ts";
 import { type RunningConsumer, startConsumer, subscription } from "./consumer.ts";
 import { createPublisher } from "./publisher.ts";
@@ -195,6 +195,50 @@ describe("publisher and consumer runner through the real broker", () => {
     expect(dead?.headers?.["dlq-reason"]?.toString()).toBe("handler-failed");
     expect(dead?.headers?.["dlq-error"]?.toString()).toBe("always broken");
   });
+});
+
+describe("a consumer across a broker restart", () => {
+  test("starts itself again and consumes what is published after the broker is back", async () => {
+    await using broker = await startThrowawayKafka();
+    const own = createKafka({ clientId: "restart-test", brokers: broker.brokers, logger });
+    const ownAdmin = own.admin();
+    await ownAdmin.connect();
+    const ownProducer = own.producer();
+    await ownProducer.connect();
+    const prefix = `${uniqueName("t")}.`;
+    await ensureTopics(ownAdmin, [UserEvents], { prefix, partitions: 2, replicationFactor: 1 });
+    const seen: string[] = [];
+    const consumer = await startConsumer({
+      kafka: own,
+      groupId: uniqueName("g"),
+      prefix,
+      producer: ownProducer,
+      logger,
+      subscriptions: [subscription(UserEvents, async (event) => void seen.push(event.id))],
+    });
+    try {
+      const before = registered("before");
+      await createPublisher(ownProducer, prefix).publish(UserEvents, [before]);
+      await eventually(() => seen.length === 1, { what: "the event before the outage" });
+      await broker.stop();
+      await eventually(() => !consumer.healthy(), { timeoutMs: 60_000, what: "the consumer to notice" });
+      await broker.start();
+      const after = registered("after");
+      await eventually(
+        async () => {
+          await createPublisher(ownProducer, prefix).publish(UserEvents, [after]);
+          return true;
+        },
+        { timeoutMs: 60_000, what: "publishing after the restart" },
+      );
+      await eventually(() => seen.includes(after.id), { timeoutMs: 60_000, what: "the event after the outage" });
+      expect(consumer.healthy()).toBe(true);
+    } finally {
+      await consumer.stop();
+      await ownProducer.disconnect();
+      await ownAdmin.disconnect();
+    }
+  }, 180_000);
 });
 
 describe("createPublisher", () => {
