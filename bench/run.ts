@@ -1,5 +1,5 @@
 /**
- * The benchmark suite: `bun run bench` (or `scripts/bench`). Every figure is set against a reference measured
+ * The benchmark suite: `scripts/bench` (or `bun bench/run.ts` with the servers up). Every figure is set against a reference measured
  * in the same run on the same machine, because these machines are shared and noisy. Each throughput figure
  * is the median of three runs after a warm-up; latency figures come from fixed-rate runs.
  * Writes bench/results/latest.{json,md,svg}.
