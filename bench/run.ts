@@ -12,7 +12,7 @@ import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
 import { login } from "./scenarios/login.ts";
 import { postCreate } from "./scenarios/post-create.ts";
 import { postsPage } from "./scenarios/posts-page.ts";
-import { startup } from "./scenarios/startup.ts";
+import { compileServices, startup } from "./scenarios/startup.ts";
 
 const quick = process.argv.includes("--quick");
 export const settings = { seconds: quick ? 2 : 5, runs: quick ? 1 : 3, connections: 64 };
@@ -35,7 +35,9 @@ try {
 } finally {
   await stack.stop();
 }
-await startup(report);
+await startup(report, "source");
+await compileServices();
+await startup(report, "compiled");
 
 console.log(`\n${plain(rows)}\n`);
 const out = new URL("./results/", import.meta.url).pathname;
