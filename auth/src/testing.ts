@@ -1,4 +1,4 @@
-import { uniqueName } from "@chirp/platform/testing";
+import { uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { start } from "./main.ts";
@@ -6,14 +6,12 @@ import { start } from "./main.ts";
 /** The configuration of a test instance: port 0, its own database and topic prefix, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
   const base = loadConfig(process.env);
-  const url = new URL(base.MONGO_URL);
-  url.pathname = `/${uniqueName("auth_test")}`;
   return loadConfig({
     ...process.env,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    MONGO_URL: url.href,
+    MONGO_URL: withDatabase(base.MONGO_URL, uniqueName("auth_test")),
     KAFKA_TOPIC_PREFIX: `${uniqueName("auth")}.`,
     // Tests name their client address in X-Forwarded-For (see testClient), so each test throttles apart.
     TRUST_PROXY: "true",

@@ -1,5 +1,5 @@
 /** The system under test: both services as real processes on free ports, with databases and topics of their own. */
-import { freePort, uniqueName } from "@chirp/platform/testing";
+import { freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import postgres from "postgres";
 import { type Started, startProcess } from "./processes.ts";
 
@@ -7,12 +7,6 @@ const defaults = {
   mongo: process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false",
   postgres: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chirp_post",
 };
-
-function withPath(url: string, name: string) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.href;
-}
 
 export interface Stack {
   auth: Started & { startMs: number };
@@ -26,8 +20,8 @@ export interface Stack {
 /** Starts auth then post (each timed from process start to `/readyz` 200). */
 export async function startStack(command: "source" | "compiled" = "source"): Promise<Stack> {
   const name = uniqueName("bench");
-  const databaseUrl = withPath(defaults.postgres, name);
-  const admin = postgres(withPath(defaults.postgres, "postgres"), { max: 1, onnotice: () => {} });
+  const databaseUrl = withDatabase(defaults.postgres, name);
+  const admin = postgres(withDatabase(defaults.postgres, "postgres"), { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;
   const authPort = freePort();
   const postPort = freePort();
@@ -35,7 +29,7 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
     LOG_LEVEL: "warn",
     HOST: "127.0.0.1",
     KAFKA_TOPIC_PREFIX: `${name}.`,
-    MONGO_URL: withPath(defaults.mongo, name),
+    MONGO_URL: withDatabase(defaults.mongo, name),
     DATABASE_URL: databaseUrl,
     AUTH_URL: `http://127.0.0.1:${authPort}`,
     // The login scenarios race many logins for one account from one address, and a login in flight counts

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { freePort, uniqueName } from "@chirp/platform/testing";
+import { freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
 import { type ServiceProcess, spawnService } from "./service-process.ts";
@@ -39,18 +39,12 @@ const sharedMongo =
   process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false";
 export const logDir = process.env.E2E_LOG_DIR ?? `${tmpdir()}/chirp-e2e-logs`;
 
-function withPath(url: string, database: string) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.href;
-}
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const name = uniqueName("e2e");
   const brokers = options.brokers ?? process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
-  const databaseUrl = withPath(options.postgresUrl ?? sharedPostgres, name);
-  const mongoUrl = withPath(options.mongoUrl ?? sharedMongo, name);
-  const admin = postgres(withPath(databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
+  const databaseUrl = withDatabase(options.postgresUrl ?? sharedPostgres, name);
+  const mongoUrl = withDatabase(options.mongoUrl ?? sharedMongo, name);
+  const admin = postgres(withDatabase(databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;
   mkdirSync(logDir, { recursive: true });
 

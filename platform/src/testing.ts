@@ -125,3 +125,10 @@ export async function observeReadinessAcrossKafkaOutage(
   );
   return { before, during, after };
 }
+
+/** The same server's URL naming another database (the URL's path), so each run has databases of its own. */
+export function withDatabase(url: string, database: string) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.href;
+}

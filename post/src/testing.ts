@@ -1,25 +1,17 @@
-import { uniqueName } from "@chirp/platform/testing";
+import { uniqueName, withDatabase } from "@chirp/platform/testing";
 import postgres from "postgres";
 import { loadConfig, type PostConfig } from "./config.ts";
 import { start } from "./main.ts";
 
-function adminUrl(databaseUrl: string) {
-  const url = new URL(databaseUrl);
-  url.pathname = "/postgres";
-  return url.href;
-}
-
 /** The configuration of a test instance: port 0, its own (not yet created) database, topic prefix and group. */
 export function testConfig(overrides: Record<string, string> = {}): PostConfig {
   const base = loadConfig(process.env);
-  const url = new URL(base.DATABASE_URL);
-  url.pathname = `/${uniqueName("post_test")}`;
   return loadConfig({
     ...process.env,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    DATABASE_URL: url.href,
+    DATABASE_URL: withDatabase(base.DATABASE_URL, uniqueName("post_test")),
     KAFKA_TOPIC_PREFIX: `${uniqueName("post")}.`,
     KAFKA_GROUP_ID: uniqueName("post"),
     ...overrides,
@@ -29,7 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): PostConfig {
 /** Creates the config's database; disposing drops it. */
 export async function createTestDatabase(databaseUrl: string) {
   const name = new URL(databaseUrl).pathname.slice(1);
-  const admin = postgres(adminUrl(databaseUrl), { max: 1, onnotice: () => {} });
+  const admin = postgres(withDatabase(databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;
   return {
     async [Symbol.asyncDispose]() {

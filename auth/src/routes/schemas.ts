@@ -1,4 +1,5 @@
 import { Id, PublicUser } from "@chirp/contracts";
+import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { Password } from "../passwords/policy.ts";
 
@@ -44,16 +45,6 @@ export const SessionView = z
   })
   .openapi("Session");
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("Problem");
-
 /** The documented error responses of a route, as problem+json. */
 export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
   const descriptions: Record<number, string> = {
@@ -66,12 +57,7 @@ export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 |
     429: "Too many failed attempts; see `Retry-After`.",
     503: "Busy; see `Retry-After`.",
   };
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: descriptions[status] ?? "Error", content: { "application/problem+json": { schema: Problem } } },
-    ]),
-  );
+  return Object.fromEntries(statuses.map((status) => [status, problemResponse(descriptions[status] ?? "Error")]));
 }
 
 export const bearerSecurity = [{ bearer: [] }];

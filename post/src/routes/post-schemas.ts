@@ -1,4 +1,5 @@
 import { Id } from "@chirp/contracts";
+import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "./cursor.ts";
 
@@ -43,25 +44,10 @@ export const PageParams = z.object({
 
 export const PostParams = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("Problem");
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
-
 export const problems = {
-  400: problem("The request is invalid; each bad field is listed"),
-  401: problem("No valid access token, or its session was revoked"),
-  403: problem("Not allowed for this caller"),
-  404: problem("No such post"),
-  503: problem("A dependency (auth) cannot be reached"),
+  400: problemResponse("The request is invalid; each bad field is listed"),
+  401: problemResponse("No valid access token, or its session was revoked"),
+  403: problemResponse("Not allowed for this caller"),
+  404: problemResponse("No such post"),
+  503: problemResponse("A dependency (auth) cannot be reached"),
 };
