@@ -1,19 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createEvent, deadLetterTopic, type TopicEvent, UserEvents, UserRegistered } from "@chirp/contracts";
-import type { Producer } from "kafkajs";
-import { createLogger } from "../logger.ts";
 import { eventually, readTopic, uniqueName } from "../testing.ts";
-import { createKafka } from "./client.ts";
-import { type BatchHandler, type EventHandler, type RunningConsumer, startConsumer, subscription } from "./consumer.ts";
+import { type BatchHandler, type EventHandler, startConsumer, subscription } from "./consumer.ts";
+import { useTestBroker } from "./test-broker.ts";
 import { ensureTopics, physicalName } from "./topics.ts";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-const logger = createLogger("batch-test", process.env.TEST_LOG_LEVEL ?? "silent");
-const kafka = createKafka({ clientId: "batch-test", brokers, logger });
-const admin = kafka.admin();
-let producer: Producer;
-const createdTopics: string[] = [];
-const running: RunningConsumer[] = [];
+const broker = useTestBroker("batch-test");
+const { kafka, admin, producer, logger } = broker;
 type UserEvent = TopicEvent<typeof UserEvents>;
 
 const registered = (name: string) =>
@@ -25,7 +18,7 @@ const registered = (name: string) =>
  */
 async function topicHolding(values: (UserEvent | string)[]) {
   const prefix = `${uniqueName("b")}.`;
-  createdTopics.push(...(await ensureTopics(admin, [UserEvents], { prefix, partitions: 3, replicationFactor: 1 })));
+  broker.created(await ensureTopics(admin, [UserEvents], { prefix, partitions: 3, replicationFactor: 1 }));
   const topic = physicalName(prefix, UserEvents);
   const messages = values.map((value) => ({
     key: "k",
@@ -49,7 +42,7 @@ async function consume(
     retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 40 },
     subscriptions: [subscription(UserEvents, handle, { handleBatch, maxEvents: 20 })],
   });
-  running.push(consumer);
+  broker.track(consumer);
   return consumer;
 }
 
@@ -57,22 +50,6 @@ const ids = (events: UserEvent[]) => events.map((event) => event.id);
 const noSingles: EventHandler<typeof UserEvents> = async (event) => {
   throw new Error(`per-message handler called for ${event.id}`);
 };
-
-beforeAll(async () => {
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
-});
-
-afterAll(async () => {
-  if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics });
-  await producer.disconnect();
-  await admin.disconnect();
-});
 
 async function deadLetterCount(topic: string) {
   const offsets = await admin.fetchTopicOffsets(deadLetterTopic(topic));
@@ -173,7 +150,7 @@ describe("batch mode of the consumer runner, through the real broker", () => {
     expect(Date.now() - stopping).toBeLessThan(5000);
 
     const applied: UserEvent[][] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         ...options,
         subscriptions: [

@@ -1,55 +1,29 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createEvent, deadLetterTopic, type TopicEvent, UserEvents, UserRegistered } from "@chirp/contracts";
 import type { Producer } from "kafkajs";
-import { createLogger } from "../logger.ts";
 import { eventually, readTopic, startThrowawayKafka, uniqueName } from "../testing.ts";
 import { createKafka } from "./client.ts";
-import { type RunningConsumer, startConsumer, subscription } from "./consumer.ts";
+import { startConsumer, subscription } from "./consumer.ts";
 import { createPublisher } from "./publisher.ts";
-import { ensureTopics, physicalName } from "./topics.ts";
+import { useTestBroker } from "./test-broker.ts";
+import { ensureTopics } from "./topics.ts";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-const logger = createLogger("kafka-test", process.env.TEST_LOG_LEVEL ?? "silent");
-const kafka = createKafka({ clientId: "kafka-test", brokers, logger });
-const admin = kafka.admin();
-let producer: Producer;
-const createdTopics: string[] = [];
-const running: RunningConsumer[] = [];
+const broker = useTestBroker("kafka-test");
+const { kafka, admin, producer, logger } = broker;
 type UserEvent = TopicEvent<typeof UserEvents>;
 
 const registered = (name: string) =>
   createEvent(UserRegistered, { userId: uniqueName("u"), name, email: `${name}@example.com` }, { source: "auth" });
 
 /** A fresh prefix per test, so no test sees another's messages. */
-async function freshTopics() {
-  const prefix = `${uniqueName("t")}.`;
-  const settings = { prefix, partitions: 3, replicationFactor: 1 };
-  createdTopics.push(...(await ensureTopics(admin, [UserEvents], settings)));
-  return { prefix, topic: physicalName(prefix, UserEvents) };
-}
-
-beforeAll(async () => {
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
-});
-
-afterAll(async () => {
-  if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics });
-  await producer.disconnect();
-  await admin.disconnect();
-});
+const freshTopics = () => broker.freshTopics();
 
 describe("ensureTopics", () => {
   test("creates each topic with its dead-letter twin, once", async () => {
     const prefix = `${uniqueName("t")}.`;
     const settings = { prefix, partitions: 2, replicationFactor: 1 };
     const created = await ensureTopics(admin, [UserEvents], settings);
-    createdTopics.push(...created);
+    broker.created(created);
     expect(created).toEqual([`${prefix}user-events`, `${prefix}user-events.dlq`]);
     expect(await ensureTopics(admin, [UserEvents], settings)).toEqual([]);
     const metadata = await admin.fetchTopicMetadata({ topics: created });
@@ -61,7 +35,7 @@ describe("publisher and consumer runner through the real broker", () => {
   test("an event published is received parsed, with its metadata", async () => {
     const { prefix, topic } = await freshTopics();
     const received: unknown[] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("g"),
@@ -80,7 +54,7 @@ describe("publisher and consumer runner through the real broker", () => {
   test("a malformed message goes to the dead-letter topic and consumption goes on", async () => {
     const { prefix, topic } = await freshTopics();
     const handled: string[] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("g"),
@@ -108,7 +82,7 @@ describe("publisher and consumer runner through the real broker", () => {
     const { prefix, topic } = await freshTopics();
     const attempts: string[] = [];
     const done: string[] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("g"),
@@ -138,7 +112,7 @@ describe("publisher and consumer runner through the real broker", () => {
     let storeUp = false;
     let failures = 0;
     const applied: string[] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("g"),
@@ -173,7 +147,7 @@ describe("publisher and consumer runner through the real broker", () => {
 
   test("a message that keeps failing is dead-lettered with the handler's error", async () => {
     const { prefix, topic } = await freshTopics();
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("g"),

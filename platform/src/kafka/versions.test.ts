@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   createEvent,
   createTwinEvent,
@@ -11,22 +11,14 @@ import {
   UserRegistered,
   UserUpdated,
 } from "@chirp/contracts";
-import type { Producer } from "kafkajs";
 import { z } from "zod";
-import { createLogger } from "../logger.ts";
 import { eventually, readTopic, uniqueName } from "../testing.ts";
-import { createKafka } from "./client.ts";
-import { type RunningConsumer, startConsumer, subscription } from "./consumer.ts";
+import { startConsumer, subscription } from "./consumer.ts";
 import { createPublisher } from "./publisher.ts";
-import { ensureTopics, physicalName } from "./topics.ts";
+import { useTestBroker } from "./test-broker.ts";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-const logger = createLogger("versions-test", process.env.TEST_LOG_LEVEL ?? "silent");
-const kafka = createKafka({ clientId: "versions-test", brokers, logger });
-const admin = kafka.admin();
-let producer: Producer;
-const createdTopics: string[] = [];
-const running: RunningConsumer[] = [];
+const broker = useTestBroker("versions-test");
+const { kafka, admin, producer, logger } = broker;
 
 // An example migration, kept in the test so the real contract does not change: the display name is split.
 const UserRegisteredV2 = defineEvent(
@@ -40,27 +32,8 @@ const MigratingUserEvents = defineTopic({
   key: (event) => event.data.userId,
 });
 
-async function freshTopics() {
-  const prefix = `${uniqueName("t")}.`;
-  createdTopics.push(...(await ensureTopics(admin, [UserEvents], { prefix, partitions: 3, replicationFactor: 1 })));
-  return { prefix, topic: physicalName(prefix, UserEvents) };
-}
-
-beforeAll(async () => {
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
-});
-
-afterAll(async () => {
-  if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics });
-  await producer.disconnect();
-  await admin.disconnect();
-});
+/** A fresh prefix per test, so no test sees another's messages. */
+const freshTopics = () => broker.freshTopics();
 
 describe("event versions through the real broker", () => {
   test("a newer version the consumer does not know is dead-lettered as unknown-version, and consumption goes on", async () => {
@@ -74,7 +47,7 @@ describe("event versions through the real broker", () => {
       logger,
       subscriptions: [subscription(UserEvents, async (event) => void handled.push(`${event.type}.v${event.version}`))],
     });
-    running.push(consumer);
+    broker.track(consumer);
     const v1 = createEvent(UserRegistered, { userId: "u1", name: "Ada", email: "ada@example.com" }, { source: "auth" });
     // Raw, as a producer that is a version ahead would send it; the same key puts it in front of the v1 event.
     const v2 = { ...v1, id: crypto.randomUUID(), version: 2, data: { userId: "u1", firstName: "Ada", lastName: "" } };
@@ -97,7 +70,7 @@ describe("event versions through the real broker", () => {
     const received: number[] = [];
     const upgraded: { version: number; displayName: string }[] = [];
     const legacy: string[] = [];
-    running.push(
+    broker.track(
       await startConsumer({
         kafka,
         groupId: uniqueName("upgraded"),
