@@ -1,5 +1,5 @@
 import { createEvent, type EventOrigin, PostCreated, PostDeleted, PostEvents, PostUpdated } from "@chirp/contracts";
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "./db.ts";
 import { appendToOutbox } from "./events/outbox-store.ts";
 import { authors, posts } from "./schema.ts";
@@ -65,7 +65,7 @@ const view = {
   author: { id: posts.authorId, name: authors.name },
 };
 
-function selectPosts(from: Db | Tx, where: SQL | undefined, limit: number) {
+function selectPosts(from: Db | Tx, where: SQL | undefined, limit: number | Placeholder) {
   return from
     .select(view)
     .from(posts)
@@ -75,13 +75,49 @@ function selectPosts(from: Db | Tx, where: SQL | undefined, limit: number) {
     .limit(limit);
 }
 
-/** The statement behind `list`; exported so the benchmark's raw reference runs exactly the same SQL. */
-export function pageQuery(db: Db, { limit, after, authorId }: PageQuery) {
+/** What `list` binds: placeholders in the prepared statements, values in `pageQuery`. */
+interface PageBinding {
+  limit: number | Placeholder;
+  at?: string | Placeholder | undefined;
+  id?: string | Placeholder | undefined;
+  authorId?: string | Placeholder | undefined;
+}
+
+function pageStatement(db: Db, { limit, at, id, authorId }: PageBinding) {
   // Row comparison matches the (created_at, id) index, so any page costs the same as the first.
-  const seek = after
-    ? sql`(${posts.createdAt}, ${posts.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
-    : undefined;
-  return selectPosts(db, and(authorId ? eq(posts.authorId, authorId) : undefined, seek), limit);
+  const seek =
+    at !== undefined && id !== undefined
+      ? sql`(${posts.createdAt}, ${posts.id}) < (${at}::timestamptz, ${id}::uuid)`
+      : undefined;
+  return selectPosts(db, and(authorId !== undefined ? eq(posts.authorId, authorId) : undefined, seek), limit);
+}
+
+/** The statement behind `list`, with values; exported so the bench's raw reference runs the same SQL. */
+export function pageQuery(db: Db, { limit, after, authorId }: PageQuery) {
+  return pageStatement(db, { limit, at: after?.createdAt.toISOString(), id: after?.id, authorId });
+}
+
+/**
+ * `list` as four prepared statements (with or without a cursor, with or without an author): the page is
+ * the hottest query, and building it with drizzle on every request cost more than running it.
+ */
+function preparePages(db: Db) {
+  const variant = (after: boolean, author: boolean) =>
+    pageStatement(db, {
+      limit: sql.placeholder("limit"),
+      at: after ? sql.placeholder("at") : undefined,
+      id: after ? sql.placeholder("id") : undefined,
+      authorId: author ? sql.placeholder("authorId") : undefined,
+    }).prepare(`posts_page_${after ? "after" : "first"}_${author ? "author" : "all"}`);
+  const first = { all: variant(false, false), author: variant(false, true) };
+  const next = { all: variant(true, false), author: variant(true, true) };
+  return ({ limit, after, authorId }: PageQuery) =>
+    (after ? next : first)[authorId ? "author" : "all"].execute({
+      limit,
+      at: after?.createdAt.toISOString(),
+      id: after?.id,
+      authorId,
+    });
 }
 
 /** `onCommitted` runs after each commit that queued events (the relay's `wake`). */
@@ -95,7 +131,7 @@ export function createPostStore(db: Db, onCommitted: () => void = () => {}): Pos
   }
 
   return {
-    list: (query) => pageQuery(db, query),
+    list: preparePages(db),
 
     async get(id) {
       const [row] = await select(eq(posts.id, id), 1);
