@@ -116,6 +116,9 @@ describe("the delivery worker", () => {
     const mailer = fakeMailer();
     const clock = { now: new Date() };
     const delivery = worker(mailer, clock);
+    // Its own loop stopped (its first scan done): only the test's calls deliver, so the takeover below is
+    // this call's, not a scan racing it.
+    await delivery.stop();
     const { id } = await newNotification(clock.now);
     expect(await store.claim(id, { attempt: 1, owner: "crashed", claimedAt: clock.now })).toBe(true);
     expect(await delivery.deliver(id)).toBe("skipped");
