@@ -144,9 +144,14 @@ describe("GET /api/posts", () => {
   });
 
   // Posts written straight to the table: posting through the API would already have cached the names.
+  // Each seeded post a millisecond after the last: two posts of the same millisecond would be ordered by
+  // their random ids, not by when they were seeded.
+  let seeded = Date.now();
   const seedPost = async (authorId: string) => {
     const id = crypto.randomUUID();
-    await service.db.insert(posts).values({ id, authorId, title: "from afar", content: "x" });
+    seeded = Math.max(seeded + 1, Date.now());
+    const createdAt = new Date(seeded);
+    await service.db.insert(posts).values({ id, authorId, title: "from afar", content: "x", createdAt });
     return id;
   };
 
