@@ -91,41 +91,6 @@ export async function startThrowawayKafka() {
   };
 }
 
-interface ReadinessReportBody {
-  status: string;
-  checks: Record<string, string>;
-}
-
-/**
- * Starts a service against a throwaway broker, stops the broker, and waits for `/readyz` to report Kafka
- * down (503), then starts it again and waits for 200. Returns the report seen while Kafka was down.
- */
-export async function observeReadinessAcrossKafkaOutage(
-  startService: (brokers: string) => Promise<{ url: URL } & AsyncDisposable>,
-) {
-  await using kafka = await startThrowawayKafka();
-  await using service = await startService(kafka.brokers.join(","));
-  const readyz = async () => {
-    const res = await fetch(new URL("/readyz", service.url));
-    return { status: res.status, body: (await res.json()) as ReadinessReportBody };
-  };
-  const before = await readyz();
-  await kafka.stop();
-  const during = await eventually(async () => {
-    const result = await readyz();
-    return result.status === 503 && result;
-  });
-  await kafka.start();
-  const after = await eventually(
-    async () => {
-      const result = await readyz();
-      return result.status === 200 && result;
-    },
-    { timeoutMs: 30_000 },
-  );
-  return { before, during, after };
-}
-
 /** The same server's URL naming another database (the URL's path), so each run has databases of its own. */
 export function withDatabase(url: string, database: string) {
   const parsed = new URL(url);
