@@ -40,6 +40,27 @@ export async function compare(
   };
 }
 
+/** A row for a throughput compared with its same-run reference, met at `minRatio` or more. */
+export function comparisonRow(
+  scenario: string,
+  result: Awaited<ReturnType<typeof compare>>,
+  reference: string,
+  minRatio: number,
+): Row {
+  const ratio = result.rps / result.referenceRps;
+  return {
+    scenario,
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    reference,
+    referenceValue: result.referenceRps,
+    ratio,
+    goal: `>= ${minRatio}`,
+    pass: ratio >= minRatio,
+  };
+}
+
 export async function startHello() {
   const port = freePort();
   return startProcess(["bun", "bench/references/hello.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`);
@@ -53,18 +74,7 @@ export async function httpOverhead(stack: Stack, settings: Settings, report: (ro
     ["post", stack.post.url],
   ] as const) {
     const result = await compare({ ...base, url: `${url}/healthz` }, { ...base, url: hello.url }, settings);
-    const ratio = result.rps / result.referenceRps;
-    report({
-      scenario: `${service} GET /healthz`,
-      rps: result.rps,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      reference: "raw Bun.serve",
-      referenceValue: result.referenceRps,
-      ratio,
-      goal: ">= 0.85",
-      pass: ratio >= 0.85,
-    });
+    report(comparisonRow(`${service} GET /healthz`, result, "raw Bun.serve", 0.85));
   }
 }
 
@@ -90,16 +100,5 @@ export async function authenticatedRoute(stack: Stack, settings: Settings, repor
     { ...base, url: hello.url },
     settings,
   );
-  const ratio = result.rps / result.referenceRps;
-  report({
-    scenario: "post GET /api/whoami (bearer, no DB)",
-    rps: result.rps,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    reference: "raw Bun.serve",
-    referenceValue: result.referenceRps,
-    ratio,
-    goal: ">= 0.6",
-    pass: ratio >= 0.6,
-  });
+  report(comparisonRow("post GET /api/whoami (bearer, no DB)", result, "raw Bun.serve", 0.6));
 }

@@ -10,7 +10,7 @@ import { openLoop } from "../lib/open-loop.ts";
 import { startProcess } from "../lib/processes.ts";
 import type { Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
-import { compare, type Settings } from "./http-overhead.ts";
+import { compare, comparisonRow, type Settings } from "./http-overhead.ts";
 
 export const POSTS = 100_000;
 const AUTHORS = 1_000;
@@ -54,18 +54,7 @@ export async function postsPage(stack: Stack, settings: Settings, report: (row: 
     { ...base, url: reference.url + page1 },
     settings,
   );
-  const ratio = result.rps / result.referenceRps;
-  report({
-    scenario: "GET /api/posts limit=20 (100k posts)",
-    rps: result.rps,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    reference: "Bun.serve+postgres.js",
-    referenceValue: result.referenceRps,
-    ratio,
-    goal: ">= 0.8",
-    pass: ratio >= 0.8,
-  });
+  report(comparisonRow("GET /api/posts limit=20 (100k posts)", result, "Bun.serve+postgres.js", 0.8));
 
   const deep = await compare(
     { ...base, url: `${stack.post.url}/api/posts?limit=20&cursor=${deepCursor}` },
