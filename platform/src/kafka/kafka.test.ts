@@ -35,16 +35,10 @@ describe("publisher and consumer runner through the real broker", () => {
   test("an event published is received parsed, with its metadata", async () => {
     const { prefix, topic } = await freshTopics();
     const received: unknown[] = [];
-    broker.track(
-      await startConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        prefix,
-        producer,
-        logger,
-        subscriptions: [subscription(UserEvents, async (event, meta) => void received.push({ event, meta }))],
-      }),
-    );
+    await broker.consume({
+      prefix,
+      subscriptions: [subscription(UserEvents, async (event, meta) => void received.push({ event, meta }))],
+    });
     const event = registered("ada");
     await createPublisher(producer, prefix).publish(UserEvents, [event]);
     await eventually(() => received.length === 1, { what: "the event" });
@@ -54,16 +48,10 @@ describe("publisher and consumer runner through the real broker", () => {
   test("a malformed message goes to the dead-letter topic and consumption goes on", async () => {
     const { prefix, topic } = await freshTopics();
     const handled: string[] = [];
-    broker.track(
-      await startConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        prefix,
-        producer,
-        logger,
-        subscriptions: [subscription(UserEvents, async (event) => void handled.push(event.id))],
-      }),
-    );
+    await broker.consume({
+      prefix,
+      subscriptions: [subscription(UserEvents, async (event) => void handled.push(event.id))],
+    });
     // Same key, so the poison message sits in front of the good one on one partition.
     await producer.send({ topic, messages: [{ key: "k", value: "{not json" }] });
     const good = registered("grace");
@@ -82,23 +70,17 @@ describe("publisher and consumer runner through the real broker", () => {
     const { prefix, topic } = await freshTopics();
     const attempts: string[] = [];
     const done: string[] = [];
-    broker.track(
-      await startConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        prefix,
-        producer,
-        logger,
-        retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
-        subscriptions: [
-          subscription(UserEvents, async (event) => {
-            attempts.push(event.id);
-            if (attempts.length === 1) throw new Error("database blinked");
-            done.push(event.id);
-          }),
-        ],
-      }),
-    );
+    await broker.consume({
+      prefix,
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+      subscriptions: [
+        subscription(UserEvents, async (event) => {
+          attempts.push(event.id);
+          if (attempts.length === 1) throw new Error("database blinked");
+          done.push(event.id);
+        }),
+      ],
+    });
     const event = registered("linus");
     await createPublisher(producer, prefix).publish(UserEvents, [event]);
     await eventually(() => done.length === 1, { what: "the retried message" });
@@ -112,28 +94,22 @@ describe("publisher and consumer runner through the real broker", () => {
     let storeUp = false;
     let failures = 0;
     const applied: string[] = [];
-    broker.track(
-      await startConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        prefix,
-        producer,
-        logger,
-        retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
-        dependencies: async () => {
-          if (!storeUp) throw new Error("connection refused");
-        },
-        subscriptions: [
-          subscription(UserEvents, async (event) => {
-            if (!storeUp) {
-              failures++;
-              throw new Error("connection refused");
-            }
-            applied.push(event.id);
-          }),
-        ],
-      }),
-    );
+    await broker.consume({
+      prefix,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      dependencies: async () => {
+        if (!storeUp) throw new Error("connection refused");
+      },
+      subscriptions: [
+        subscription(UserEvents, async (event) => {
+          if (!storeUp) {
+            failures++;
+            throw new Error("connection refused");
+          }
+          applied.push(event.id);
+        }),
+      ],
+    });
     const event = registered("outage");
     await createPublisher(producer, prefix).publish(UserEvents, [event]);
     // Well past the two attempts that would dead-letter a poison event.
@@ -147,21 +123,15 @@ describe("publisher and consumer runner through the real broker", () => {
 
   test("a message that keeps failing is dead-lettered with the handler's error", async () => {
     const { prefix, topic } = await freshTopics();
-    broker.track(
-      await startConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        prefix,
-        producer,
-        logger,
-        retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
-        subscriptions: [
-          subscription(UserEvents, async () => {
-            throw new Error("always broken");
-          }),
-        ],
-      }),
-    );
+    await broker.consume({
+      prefix,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      subscriptions: [
+        subscription(UserEvents, async () => {
+          throw new Error("always broken");
+        }),
+      ],
+    });
     const event = registered("ken");
     await createPublisher(producer, prefix).publish(UserEvents, [event]);
     const [dead] = await readTopic(kafka, deadLetterTopic(topic), 1);

@@ -9,7 +9,7 @@ import type { Producer } from "kafkajs";
 import { createLogger } from "../logger.ts";
 import { uniqueName } from "../testing.ts";
 import { createKafka } from "./client.ts";
-import type { RunningConsumer } from "./consumer.ts";
+import { type ConsumerOptions, type RunningConsumer, startConsumer } from "./consumer.ts";
 import { ensureTopics, physicalName } from "./topics.ts";
 
 export function useTestBroker(clientId: string) {
@@ -48,6 +48,12 @@ export function useTestBroker(clientId: string) {
     },
     /** Topics a test created itself, deleted with the others after the file. */
     created: (names: string[]) => void createdTopics.push(...names),
+    /** A consumer in a group of its own on the shared broker, stopped after the test. */
+    async consume(options: Pick<ConsumerOptions, "prefix" | "subscriptions"> & Partial<ConsumerOptions>) {
+      const consumer = await startConsumer({ kafka, groupId: uniqueName("g"), producer, logger, ...options });
+      running.push(consumer);
+      return consumer;
+    },
     /** Consumers to stop after the test. */
     track: (...consumers: RunningConsumer[]) => void running.push(...consumers),
   };
