@@ -2,11 +2,12 @@
  * The benchmark suite: `scripts/bench` (or `bun bench/run.ts` with the servers up). Every figure is set against a reference measured
  * in the same run on the same machine, because these machines are shared and noisy. Each throughput figure
  * is the median of three runs after a warm-up; latency figures come from fixed-rate runs.
- * Writes bench/results/latest.{json,md,svg}.
+ * Writes bench/results/latest.{json,md,svg}; `--only NAME[,NAME]` runs some scenarios and writes nothing.
  */
 import { mkdir } from "node:fs/promises";
+import { parseArgs } from "node:util";
 import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
-import { startStack } from "./lib/stack.ts";
+import { type Stack, startStack } from "./lib/stack.ts";
 import { eventLag } from "./scenarios/event-lag.ts";
 import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
 import { login } from "./scenarios/login.ts";
@@ -14,35 +15,63 @@ import { postCreate } from "./scenarios/post-create.ts";
 import { postsPage } from "./scenarios/posts-page.ts";
 import { compileServices, startup } from "./scenarios/startup.ts";
 
-const quick = process.argv.includes("--quick");
+const { values: args } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" } } });
+const quick = args.quick ?? false;
 export const settings = { seconds: quick ? 2 : 5, runs: quick ? 1 : 3, connections: 64 };
+type Report = (row: Row) => void;
+
+/** Scenarios against one running stack, in order. */
+const onStack: Record<string, (stack: Stack, s: typeof settings, report: Report) => Promise<void>> = {
+  healthz: httpOverhead,
+  whoami: authenticatedRoute,
+  "posts-page": postsPage,
+  "post-create": postCreate,
+  "event-lag": eventLag,
+  login,
+};
+/** Scenarios that start services of their own. */
+const standalone: Record<string, (report: Report) => Promise<void>> = {
+  startup: async (report) => {
+    await startup(report, "source");
+    await compileServices();
+    await startup(report, "compiled");
+  },
+};
+
+const only = args.only?.split(",");
+const unknown = only?.filter((name) => !(name in onStack) && !(name in standalone)) ?? [];
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown scenario ${unknown.join(", ")}; known: ${[...Object.keys(onStack), ...Object.keys(standalone)].join(", ")}`,
+  );
+  process.exit(2);
+}
+const chosen = (names: string[]) => names.filter((name) => !only || only.includes(name));
 
 const rows: Row[] = [];
-const report = (row: Row) => {
+const report: Report = (row) => {
   rows.push(row);
   console.log(`  ${row.scenario}: ${JSON.stringify(row)}`);
 };
 
 console.log(`bench: ${quick ? "quick" : "full"} run, ${settings.runs} x ${settings.seconds}s per figure`);
-const stack = await startStack();
-try {
-  await httpOverhead(stack, settings, report);
-  await authenticatedRoute(stack, settings, report);
-  await postsPage(stack, settings, report);
-  await postCreate(stack, settings, report);
-  await eventLag(stack, settings, report);
-  await login(stack, settings, report);
-} finally {
-  await stack.stop();
+const stackScenarios = chosen(Object.keys(onStack));
+if (stackScenarios.length > 0) {
+  const stack = await startStack();
+  try {
+    for (const name of stackScenarios) await onStack[name]?.(stack, settings, report);
+  } finally {
+    await stack.stop();
+  }
 }
-await startup(report, "source");
-await compileServices();
-await startup(report, "compiled");
+for (const name of chosen(Object.keys(standalone))) await standalone[name]?.(report);
 
 console.log(`\n${plain(rows)}\n`);
-const out = new URL("./results/", import.meta.url).pathname;
-await mkdir(out, { recursive: true });
-await Bun.write(`${out}latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, rows }, null, 2));
-await Bun.write(`${out}latest.md`, `${markdown(rows)}\n`);
-await Bun.write(`${out}latest.svg`, svgChart(rows));
-console.log(`bench: results in ${out}latest.{json,md,svg}`);
+if (!only) {
+  const out = new URL("./results/", import.meta.url).pathname;
+  await mkdir(out, { recursive: true });
+  await Bun.write(`${out}latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, rows }, null, 2));
+  await Bun.write(`${out}latest.md`, `${markdown(rows)}\n`);
+  await Bun.write(`${out}latest.svg`, svgChart(rows));
+  console.log(`bench: results in ${out}latest.{json,md,svg}`);
+}
