@@ -1,7 +1,7 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
-import { ensureTopics } from "@chirp/platform/kafka/topics";
+import { ensureTopics, physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
@@ -103,7 +103,10 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
-    kafka: kafkaCheck(admin),
+    kafka: kafkaCheck(
+      admin,
+      Topics.map((topic) => physicalName(config.KAFKA_TOPIC_PREFIX, topic)),
+    ),
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },
