@@ -3,13 +3,17 @@
  * 1,000 events/s, then the sustained rate at 5,000 events/s offered. Events are produced straight to the
  * topic (registering through auth would measure argon2 instead), stamped with their send time; the post
  * service's inbox records when the transaction applying each began (`processed_events.processed_at`).
+ * The reference is Kafka's own floor on this machine in the same run: the same producer and events, read by
+ * a bare kafkajs consumer (same fetch settings, no validation, no database), lag taken on receipt.
  */
 import { createEvent, UserEvents, UserRegistered } from "@chirp/contracts";
 import { createKafka } from "@chirp/platform/kafka/client";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
+import { ensureTopics, physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually } from "@chirp/platform/testing";
 import postgres from "postgres";
+import { measureCpu, percentBusy } from "../lib/cpu.ts";
 import { percentile } from "../lib/open-loop.ts";
 import type { Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
@@ -17,12 +21,17 @@ import type { Settings } from "./http-overhead.ts";
 
 const TICK_MS = 10;
 
-/** Publishes `rate` events/s for `seconds` in 10 ms batches; returns each event's id and send time. */
-async function produce(stack: Stack, rate: number, seconds: number) {
-  const kafka = createKafka({ clientId: "bench", brokers: stack.kafkaBrokers, logger: createLogger("bench", "warn") });
-  const producer = kafka.producer();
+const benchKafka = (stack: Stack) =>
+  createKafka({ clientId: "bench", brokers: stack.kafkaBrokers, logger: createLogger("bench", "warn") });
+
+/**
+ * Publishes `rate` events/s for `seconds` in 10 ms batches to the topics under `prefix` (the stack's own by
+ * default); returns each event's id and send time.
+ */
+async function produce(stack: Stack, rate: number, seconds: number, prefix = stack.env.KAFKA_TOPIC_PREFIX ?? "") {
+  const producer = benchKafka(stack).producer();
   await producer.connect();
-  const publisher = createPublisher(producer, stack.env.KAFKA_TOPIC_PREFIX ?? "");
+  const publisher = createPublisher(producer, prefix);
   const sent = new Map<string, number>();
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
   const start = performance.now();
@@ -76,8 +85,44 @@ async function lags(stack: Stack, sent: Map<string, number>) {
   }
 }
 
+/** Kafka's floor: `rate` events/s through a topic of the services' partition count, read by a bare consumer. */
+async function kafkaFloor(stack: Stack, rate: number, seconds: number) {
+  const kafka = benchKafka(stack);
+  const prefix = `${stack.env.KAFKA_TOPIC_PREFIX ?? ""}reference.`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [UserEvents], { prefix, partitions: 6, replicationFactor: 1 });
+  // The post service's fetch settings: answered as soon as anything is there, held at most 10 ms otherwise.
+  const consumer = kafka.consumer({ groupId: `${prefix}floor`, maxWaitTimeInMs: 10, minBytes: 1 });
+  const received = new Map<string, number>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: physicalName(prefix, UserEvents), fromBeginning: true });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const now = Date.now();
+        for (const message of batch.messages) received.set(JSON.parse(String(message.value)).id, now);
+      },
+    });
+    await joined;
+    const sent = await produce(stack, rate, seconds, prefix);
+    await eventually(async () => received.size >= sent.size, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+      what: `${sent.size} reference events received`,
+    });
+    return [...sent].map(([id, at]) => (received.get(id) ?? Number.NaN) - at).sort((a, b) => a - b);
+  } finally {
+    await consumer.disconnect();
+    await admin.disconnect();
+  }
+}
+
 export async function eventLag(stack: Stack, settings: Settings, report: (row: Row) => void) {
-  const steady = await lags(stack, await produce(stack, 1000, settings.seconds));
+  const floor = await kafkaFloor(stack, 1000, settings.seconds);
+  const [sent, cpu] = await measureCpu(() => produce(stack, 1000, settings.seconds));
+  const steady = await lags(stack, sent);
   const sorted = steady.map((entry) => entry.lag).sort((a, b) => a - b);
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);
@@ -86,9 +131,11 @@ export async function eventLag(stack: Stack, settings: Settings, report: (row: R
     rps: 1000,
     p50Ms: p50,
     p99Ms: p99,
+    reference: "bare kafkajs consumer p50 (ms)",
+    referenceValue: percentile(floor, 50),
     goal: "p50 <= 5, p99 <= 25 ms",
     pass: p50 <= 5 && p99 <= 25,
-    note: `${sorted.length} events`,
+    note: `${sorted.length} events; ${percentBusy(cpu)}; Kafka alone: p50 ${percentile(floor, 50).toFixed(0)} ms, p99 ${percentile(floor, 99).toFixed(0)} ms`,
   });
 
   const burst = await lags(stack, await produce(stack, 5000, settings.seconds));

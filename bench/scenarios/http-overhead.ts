@@ -66,9 +66,22 @@ export async function startHello() {
   return startProcess(["bun", "bench/references/hello.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`);
 }
 
+/** A bare Hono app serving /healthz: the ceiling for any stack built on the framework. */
+async function startBareHono() {
+  const port = freePort();
+  return startProcess(["bun", "bench/references/hono.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`, "/healthz");
+}
+
 export async function httpOverhead(stack: Stack, settings: Settings, report: (row: Row) => void) {
   await using hello = await startHello();
+  await using hono = await startBareHono();
   const base = { seconds: settings.seconds, connections: settings.connections };
+  const framework = await compare({ ...base, url: `${hono.url}/healthz` }, { ...base, url: hello.url }, settings);
+  report({
+    ...comparisonRow("bare Hono GET /healthz (framework floor)", framework, "raw Bun.serve", 0.85),
+    goal: "reference",
+    pass: undefined,
+  });
   for (const [service, url] of [
     ["auth", stack.auth.url],
     ["post", stack.post.url],

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { argon2Params } from "../../auth/src/passwords/policy.ts";
+import { measureCpu, percentBusy } from "../lib/cpu.ts";
 import { openLoop, percentile } from "../lib/open-loop.ts";
 import { median, type Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
@@ -43,12 +44,17 @@ export async function login(stack: Stack, settings: Settings, report: (row: Row)
   const oneHash = await hashSeconds();
   const ceiling = (0.8 * cores) / oneHash;
 
-  const closed = await wrk({
-    url: `${stack.auth.url}/api/auth/login`,
-    seconds: settings.seconds,
-    connections: cores * 2,
-    post: { method: "POST", body },
-  });
+  const [closed, cpu] = await measureCpu(
+    () =>
+      wrk({
+        url: `${stack.auth.url}/api/auth/login`,
+        seconds: settings.seconds,
+        connections: cores * 2,
+        post: { method: "POST", body },
+      }),
+    { auth: stack.auth.pid },
+  );
+  const authMsPerLogin = ((cpu.seconds.auth ?? 0) * 1000) / Math.max(1, closed.requests);
   report({
     scenario: "POST /api/auth/login (argon2id)",
     rps: closed.rps,
@@ -59,7 +65,7 @@ export async function login(stack: Stack, settings: Settings, report: (row: Row)
     ratio: closed.rps / ceiling,
     goal: ">= 1.0 of that",
     pass: closed.failures === 0 && closed.rps >= ceiling,
-    note: closed.failures > 0 ? `${closed.failures} non-200` : undefined,
+    note: `${closed.failures > 0 ? `${closed.failures} non-200; ` : ""}${percentBusy(cpu)}; auth CPU ${authMsPerLogin.toFixed(0)} ms per login (hashing included)`,
   });
 
   const unloaded = await postsLatency(stack, settings.seconds);
