@@ -1,7 +1,6 @@
 import { type AsyncApiDocument, asyncApiDocument, type TopicDefinition } from "@chirp/contracts";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -166,7 +165,15 @@ export function createServiceApp(options: ServiceAppOptions) {
         : {}),
     },
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` }));
+  // The reference page's module costs start-up time and memory in every instance; it loads on the first visit.
+  let docsPage: MiddlewareHandler | undefined;
+  app.get("/docs", async (c, next) => {
+    if (!docsPage) {
+      const { Scalar } = await import("@scalar/hono-api-reference");
+      docsPage = Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` });
+    }
+    return docsPage(c, next);
+  });
   if (produces.length > 0) {
     // Generating JSON Schemas costs milliseconds: not worth paying at start-up, before anyone asks.
     let events: { document: AsyncApiDocument; page: string } | undefined;
