@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { uniqueName } from "@chirp/platform/testing";
 import { type Db, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerSelectionError } from "mongodb";
-import { isDatabaseUnavailable } from "./db.ts";
+import { insertEachOnce, isDatabaseUnavailable } from "./db.ts";
 import { testConfig } from "./testing.ts";
 
 const client = new MongoClient(testConfig().MONGO_URL);
@@ -46,5 +47,40 @@ describe("isDatabaseUnavailable", () => {
         isDatabaseUnavailable,
       ),
     ).toEqual([true, true, true, false]);
+  });
+});
+
+describe("insertEachOnce", () => {
+  test("inserts the new facts, leaves the existing ones (also repeated within the call) and counts the new", async () => {
+    const facts = client.db().collection<{ _id: string; v: number }>(uniqueName("facts"));
+    try {
+      await facts.insertOne({ _id: "a", v: 1 });
+      expect(
+        await insertEachOnce(facts, [
+          { _id: "a", v: 2 },
+          { _id: "b", v: 2 },
+          { _id: "b", v: 3 },
+          { _id: "c", v: 2 },
+        ]),
+      ).toBe(2);
+      expect(await facts.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: "a", v: 1 },
+        { _id: "b", v: 2 },
+        { _id: "c", v: 2 },
+      ]);
+      expect(await insertEachOnce(facts, [])).toBe(0);
+    } finally {
+      await facts.drop();
+    }
+  });
+
+  test("passes on a failure that is not a duplicate key", async () => {
+    // A bulk error that wraps a network error carries no write errors: it must not count as "all duplicates".
+    const collection = {
+      insertMany: async () => {
+        throw new MongoBulkWriteError(new MongoNetworkError("connection closed"), {} as never);
+      },
+    };
+    await expect(insertEachOnce(collection as never, [{ _id: "x" }])).rejects.toThrow("connection closed");
   });
 });

@@ -1,4 +1,12 @@
-import { type Db, MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
+import {
+  type Collection,
+  type Db,
+  type Document,
+  MongoBulkWriteError,
+  MongoNetworkError,
+  MongoServerSelectionError,
+  type OptionalUnlessRequiredId,
+} from "mongodb";
 
 /** The auth service's collections. Each document has one writer at a time (see ARCHITECTURE.md). */
 export const collections = {
@@ -61,6 +69,24 @@ export async function insertOnce(insert: () => Promise<unknown>): Promise<boolea
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Inserts facts keyed by their natural ids in one round trip, leaving those that exist already: returns how
+ * many this call created. Unordered, so a duplicate does not stop the facts after it.
+ */
+export async function insertEachOnce<T extends Document>(
+  collection: Collection<T>,
+  docs: OptionalUnlessRequiredId<T>[],
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  try {
+    return (await collection.insertMany(docs, { ordered: false })).insertedCount;
+  } catch (error) {
+    const failures = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+    if (failures.length > 0 && failures.every(isDuplicateKey)) return (error as MongoBulkWriteError).insertedCount;
     throw error;
   }
 }

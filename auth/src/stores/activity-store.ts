@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import { collections, insertOnce } from "../db.ts";
+import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
 /** One event about a user, as the activity log keeps it. */
 export interface ActivityEntry {
@@ -28,6 +28,8 @@ export interface DayCount {
 export interface ActivityStore {
   /** False when the event was recorded already. */
   record(entry: ActivityEntry): Promise<boolean>;
+  /** Records many in one round trip; returns how many were new. */
+  recordMany(entries: readonly ActivityEntry[]): Promise<number>;
   /** The user's entries, newest first (ties by id), after `cursor`. */
   listByUser(userId: string, limit: number, cursor?: ActivityCursor): Promise<ActivityEntry[]>;
   /** Entries per UTC day and type, for days `from`..`to` inclusive. */
@@ -43,11 +45,20 @@ interface ActivityDocument extends Omit<ActivityEntry, "id"> {
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
+const toDocument = ({ id, ...entry }: ActivityEntry): ActivityDocument => ({
+  _id: id,
+  ...entry,
+  day: dayOf(entry.occurredAt),
+});
+
 export function createMongoActivityStore(db: Db): ActivityStore {
   const activity = db.collection<ActivityDocument>(collections.activity);
   return {
-    record({ id, ...entry }) {
-      return insertOnce(() => activity.insertOne({ _id: id, ...entry, day: dayOf(entry.occurredAt) }));
+    record(entry) {
+      return insertOnce(() => activity.insertOne(toDocument(entry)));
+    },
+    recordMany(entries) {
+      return insertEachOnce(activity, entries.map(toDocument));
     },
     async listByUser(userId, limit, cursor) {
       const after = cursor

@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import { collections, insertOnce } from "../db.ts";
+import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
 export type NotificationStatus = "pending" | "sent" | "failed";
 
@@ -43,6 +43,8 @@ export interface DeliveryClaim {
 export interface NotificationStore {
   /** False when the notification exists already (the event was delivered before). */
   create(notification: NotificationRecord): Promise<boolean>;
+  /** Creates many in one round trip, leaving those that exist; returns how many were new. */
+  createMany(notifications: readonly NotificationRecord[]): Promise<number>;
   find(id: string): Promise<NotificationRecord | null>;
   /** The user's notifications, newest first. */
   listByUser(userId: string): Promise<NotificationRecord[]>;
@@ -70,14 +72,18 @@ interface ClaimDocument extends DeliveryClaim {
 }
 
 const toRecord = ({ _id, ...rest }: NotificationDocument): NotificationRecord => ({ id: _id, ...rest });
+const toDocument = ({ id, ...rest }: NotificationRecord): NotificationDocument => ({ _id: id, ...rest });
 const claimId = (id: string, attempt: number) => `${id}#${attempt}`;
 
 export function createMongoNotificationStore(db: Db): NotificationStore {
   const notifications = db.collection<NotificationDocument>(collections.notifications);
   const claims = db.collection<ClaimDocument>(collections.notificationClaims);
   return {
-    create({ id, ...notification }) {
-      return insertOnce(() => notifications.insertOne({ _id: id, ...notification }));
+    create(notification) {
+      return insertOnce(() => notifications.insertOne(toDocument(notification)));
+    },
+    createMany(records) {
+      return insertEachOnce(notifications, records.map(toDocument));
     },
     async find(id) {
       const doc = await notifications.findOne({ _id: id });
