@@ -1,4 +1,4 @@
-import { uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { start } from "./main.ts";
@@ -27,7 +27,7 @@ export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
   });
 }
 
-/** Starts a real auth service; disposing it stops the service and drops its database. */
+/** Starts a real auth service; disposing it stops the service and drops its database and topics. */
 export async function startTestService(config = testConfig()) {
   const service = await start(config);
   return {
@@ -38,6 +38,7 @@ export async function startTestService(config = testConfig()) {
       const client = await MongoClient.connect(config.MONGO_URL);
       await client.db().dropDatabase();
       await client.close();
+      await deleteTopicsUnder(config.KAFKA_BROKERS, config.KAFKA_TOPIC_PREFIX);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The system under test: both services as real processes on free ports, with databases and topics of their own. */
-import { freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { MongoClient } from "mongodb";
 import postgres from "postgres";
 import { type Started, startProcess } from "./processes.ts";
 
@@ -39,6 +40,7 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
   };
   const binary = (service: string) =>
     command === "compiled" ? [`.cache/bench/${service}`] : ["bun", `${service}/src/main.ts`];
+  const kafkaBrokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
   const auth = await startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
   const post = await startProcess(
     binary("post"),
@@ -51,11 +53,16 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
     post,
     env,
     databaseUrl,
-    kafkaBrokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+    kafkaBrokers,
+    /** Stops both services and removes what the run created: its databases and its topics. */
     async stop() {
       await Promise.all([auth.stop(), post.stop()]);
       await admin`drop database if exists ${admin(name)} with (force)`;
       await admin.end();
+      const mongo = await MongoClient.connect(env.MONGO_URL);
+      await mongo.db().dropDatabase();
+      await mongo.close();
+      await deleteTopicsUnder(kafkaBrokers, env.KAFKA_TOPIC_PREFIX);
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
 import { type ServiceProcess, spawnService } from "./service-process.ts";
@@ -95,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await mongo.close();
       await admin`drop database if exists ${admin(name)} with (force)`.catch(() => {});
       await admin.end();
+      await deleteTopicsUnder(brokers.split(","), common.KAFKA_TOPIC_PREFIX);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, uniqueName, withDatabase } from "@chirp/platform/testing";
 import postgres from "postgres";
 import { loadConfig, type PostConfig } from "./config.ts";
 import { start } from "./main.ts";
@@ -33,7 +33,7 @@ export async function createTestDatabase(databaseUrl: string) {
 
 /**
  * Starts a real post service, in its own new database unless `ownDatabase` is false (a further instance
- * on a database that already exists). Disposing stops it and drops the database it created.
+ * on a database that already exists). Disposing stops it and drops the database and topics it created.
  */
 export async function startTestService(config = testConfig(), { ownDatabase = true } = {}) {
   const database = ownDatabase ? await createTestDatabase(config.DATABASE_URL) : undefined;
@@ -43,7 +43,10 @@ export async function startTestService(config = testConfig(), { ownDatabase = tr
     config,
     async [Symbol.asyncDispose]() {
       await service.stop();
-      await database?.[Symbol.asyncDispose]();
+      if (database) {
+        await database[Symbol.asyncDispose]();
+        await deleteTopicsUnder(config.KAFKA_BROKERS, config.KAFKA_TOPIC_PREFIX);
+      }
     },
   };
 }
