@@ -40,3 +40,25 @@ export async function measureCpu<T>(work: () => Promise<T>, pids: Record<string,
 }
 
 export const percentBusy = (use: CpuUse) => `machine ${(use.busy * 100).toFixed(0)}% busy`;
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/**
+ * The local servers' pids from the pid files `scripts/infra` writes (none when the bench runs against servers
+ * of its own, e.g. KAFKA_BROKERS/MONGO_URL set), so a figure can say how much CPU each spent on it.
+ */
+export async function infraPids(): Promise<Record<string, number>> {
+  const files = { ferretdb: ".cache/ferretdb/ferretdb.pid", kafka: ".cache/kafka/9092/kafka.pid" };
+  const pids: Record<string, number> = {};
+  for (const [name, file] of Object.entries(files)) {
+    const pid = Number(
+      (
+        await Bun.file(root + file)
+          .text()
+          .catch(() => "")
+      ).trim(),
+    );
+    if (pid > 0 && (await Bun.file(`/proc/${pid}/stat`).exists())) pids[name] = pid;
+  }
+  return pids;
+}
