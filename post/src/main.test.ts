@@ -14,7 +14,10 @@ describe("the post service on its real listener", () => {
   test("is alive and ready when PostgreSQL and Kafka answer", async () => {
     expect((await fetch(new URL("/healthz", service.url))).status).toBe(200);
     const ready = await fetch(new URL("/readyz", service.url));
-    expect(await ready.json()).toEqual({ status: "ok", checks: { postgres: "ok", kafka: "ok", outbox: "ok" } });
+    expect(await ready.json()).toEqual({
+      status: "ok",
+      checks: { postgres: "ok", kafka: "ok", outbox: "ok", consumers: "ok" },
+    });
     expect(ready.status).toBe(200);
   });
 

@@ -86,6 +86,10 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },
+    // A consumer that is being replaced (after a crash or a broker outage) applies nothing meanwhile.
+    consumers: async () => {
+      if (!consumers.healthy()) throw new Error("the event consumers have stopped");
+    },
   });
   const app = createApp({
     logger,

@@ -76,11 +76,15 @@ describe("the transactional outbox", () => {
     const { total, postIds } = await postEvents(kafka.brokers, config.KAFKA_TOPIC_PREFIX, 50);
     expect(total).toBe(50);
     expect(postIds.toSorted()).toEqual(ids.toSorted());
-    const after = await eventually(async () => {
-      const report = await readyz();
-      return report.status === 200 && report;
-    });
-    expect(after.body.checks).toEqual({ postgres: "ok", kafka: "ok", outbox: "ok" });
+    // Ready again once the consumers replaced during the outage are back too.
+    const after = await eventually(
+      async () => {
+        const report = await readyz();
+        return report.status === 200 && report;
+      },
+      { timeoutMs: 30_000, what: "readyz 200 after the outage" },
+    );
+    expect(after.body.checks).toEqual({ postgres: "ok", kafka: "ok", outbox: "ok", consumers: "ok" });
   }, 120_000);
 
   test("a crash between commit and publish loses nothing: the next instance relays what was committed", async () => {
