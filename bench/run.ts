@@ -36,6 +36,7 @@ const standalone: Record<string, (report: Report) => Promise<void>> = {
     await startup(report, "source");
     await compileServices();
     await startup(report, "compiled");
+    await startup(report, "bytecode");
   },
 };
 

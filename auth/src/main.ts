@@ -183,4 +183,4 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   return { url: server.url, db, keys, outboxStore, notifier, stop };
 }
 
-if (import.meta.main) await runService({ name: "auth", loadConfig, start });
+if (import.meta.main) void runService({ name: "auth", loadConfig, start });

@@ -15,11 +15,16 @@ export interface Stack {
   env: Record<string, string>;
   databaseUrl: string;
   kafkaBrokers: string[];
+  /** Stops both services and starts them again on what they set up (schema, indexes, topics, keys). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts auth then post (each timed from process start to `/readyz` 200). */
-export async function startStack(command: "source" | "compiled" = "source"): Promise<Stack> {
+/** How the services run: from source, or as the executables `compileServices` builds (with or without bytecode). */
+export type RunMode = "source" | "compiled" | "bytecode";
+
+export async function startStack(command: RunMode = "source"): Promise<Stack> {
   const name = uniqueName("bench");
   const databaseUrl = withDatabase(defaults.postgres, name);
   const admin = postgres(withDatabase(defaults.postgres, "postgres"), { max: 1, onnotice: () => {} });
@@ -39,24 +44,25 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100000",
   };
   const binary = (service: string) =>
-    command === "compiled" ? [`.cache/bench/${service}`] : ["bun", `${service}/src/main.ts`];
+    command === "source" ? ["bun", `${service}/src/main.ts`] : [`.cache/bench/${service}-${command}`];
   const kafkaBrokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-  const auth = await startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
-  const post = await startProcess(
-    binary("post"),
-    { ...env, PORT: `${postPort}` },
-    `http://127.0.0.1:${postPort}`,
-    "/readyz",
-  );
-  return {
-    auth,
-    post,
+  const startAuth = () => startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
+  const startPost = () =>
+    startProcess(binary("post"), { ...env, PORT: `${postPort}` }, `http://127.0.0.1:${postPort}`, "/readyz");
+  const stack: Stack = {
+    auth: await startAuth(),
+    post: await startPost(),
     env,
     databaseUrl,
     kafkaBrokers,
+    async restart() {
+      await Promise.all([stack.auth.stop(), stack.post.stop()]);
+      stack.auth = await startAuth();
+      stack.post = await startPost();
+    },
     /** Stops both services and removes what the run created: its databases and its topics. */
     async stop() {
-      await Promise.all([auth.stop(), post.stop()]);
+      await Promise.all([stack.auth.stop(), stack.post.stop()]);
       await admin`drop database if exists ${admin(name)} with (force)`;
       await admin.end();
       const mongo = await MongoClient.connect(env.MONGO_URL);
@@ -65,4 +71,5 @@ export async function startStack(command: "source" | "compiled" = "source"): Pro
       await deleteTopicsUnder(kafkaBrokers, env.KAFKA_TOPIC_PREFIX);
     },
   };
+  return stack;
 }

@@ -130,4 +130,4 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
   return { url: server.url, db, sql, stop, applied: consumers.applied, relay };
 }
 
-if (import.meta.main) await runService({ name: "post", loadConfig, start });
+if (import.meta.main) void runService({ name: "post", loadConfig, start });
