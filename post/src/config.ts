@@ -29,8 +29,13 @@ export const PostEnv = CommonEnv.extend({
   AUTHOR_CACHE_MAX: env.int(10_000, 1),
   /** How often each instance rereads the revocations table (beside LISTEN/NOTIFY, which is immediate). */
   REVOCATION_RELOAD_MS: env.int(30_000, 100),
-  /** How long a revocation is kept in memory; longer than an access token lives (15 minutes). */
+  /** How long a revocation is kept in memory and in the table; longer than an access token lives (15 minutes). */
   REVOCATION_RETENTION_MS: env.int(60 * 60_000, 60_000),
+  /**
+   * How long a consumed event's id is remembered, to recognise a redelivery: longer than the topics keep
+   * events (Kafka's default is 7 days). Older ids are purged hourly.
+   */
+  INBOX_RETENTION_HOURS: env.int(14 * 24, 1),
 });
 export type PostConfig = z.output<typeof PostEnv>;
 

@@ -17,9 +17,13 @@ import { createHttpDirectory } from "./directory/user-directory.ts";
 import { startPostConsumers } from "./events/consumers.ts";
 import { createOutboxStore, OUTBOX_CHANNEL } from "./events/outbox-store.ts";
 import { createPostStore } from "./post-store.ts";
+import { purgeExpired } from "./purge.ts";
 import { createRevocationList } from "./revocation/revocation-list.ts";
 import { createRevocationStore } from "./revocation/revocation-store.ts";
 import { startRevocationSync } from "./revocation/revocation-sync.ts";
+
+/** How often expired inbox entries and revocations are purged (a scan of the inbox: rarely). */
+const maintenanceEveryMs = 3_600_000;
 
 /** Migrates, connects to PostgreSQL and Kafka, starts relay and consumers, and serves. `stop` drains. */
 export async function start(config: PostConfig, logger: Logger = createLogger("post", config.LOG_LEVEL)) {
@@ -113,10 +117,24 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
   logger.info({ url: server.url.href }, "post service listening");
 
+  const retention = {
+    inboxMs: config.INBOX_RETENTION_HOURS * 3_600_000,
+    revocationsMs: config.REVOCATION_RETENTION_MS,
+  };
+  const maintenance = setInterval(async () => {
+    try {
+      const purged = await purgeExpired(db, retention);
+      if (purged.inbox + purged.revocations > 0) logger.info(purged, "purged expired inbox entries and revocations");
+    } catch (error) {
+      logger.warn({ err: error }, "purge failed; retrying at the next tick");
+    }
+  }, maintenanceEveryMs);
+
   const stop = () =>
     runShutdown(
       [
         { name: "http", run: () => server.stop() },
+        { name: "maintenance", run: async () => clearInterval(maintenance) },
         { name: "consumers", run: () => consumers.stop() },
         { name: "revocation-sync", run: () => revocationSync.stop() },
         { name: "outbox-listener", run: () => outboxListener.unlisten() },
