@@ -19,7 +19,13 @@ export const AuthEnv = CommonEnv.extend({
   REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
   /** Accounts whose (normalised) e-mail is listed get the `admin` role. */
   ADMIN_EMAILS: env.list("").transform((emails) => emails.map((email) => email.toLowerCase())),
-  PASSWORD_HASH_CONCURRENCY: env.int(cores, 1, 256),
+  /**
+   * Hashes in flight. One core is left to the event loop (and whatever shares the machine): with every core
+   * hashing, a login overload on 2 cores took GET /api/posts p99 to 3.7-6.5x its unloaded value and refusals to
+   * a 40-54 ms p99; with one hash at a time, 0.7-1.5x and 15-45 ms, for 9-16 logins/s instead of 16-17
+   * (bench login scenario; the machine is CPU-bound either way).
+   */
+  PASSWORD_HASH_CONCURRENCY: env.int(Math.max(1, cores - 1), 1, 256),
   PASSWORD_HASH_QUEUE: env.int(cores * 4, 0, 10_000),
   LOGIN_FAILURE_WINDOW_SECONDS: env.int(15 * 60, 1),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5, 1),
