@@ -6,6 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { settle } from "./lib/cpu.ts";
 import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
 import { type Stack, startStack } from "./lib/stack.ts";
 import { eventLag } from "./scenarios/event-lag.ts";
@@ -50,6 +51,12 @@ if (unknown.length > 0) {
 }
 const chosen = (names: string[]) => names.filter((name) => !only || only.includes(name));
 
+/** Lets the machine calm down after the previous scenario, and says so when it would not. */
+async function settleBefore(name: string) {
+  const busy = await settle();
+  if (busy >= 0.2) console.log(`bench: the machine is still ${(busy * 100).toFixed(0)}% busy before ${name}`);
+}
+
 const rows: Row[] = [];
 const report: Report = (row) => {
   rows.push(row);
@@ -61,7 +68,10 @@ const stackScenarios = chosen(Object.keys(onStack));
 if (stackScenarios.length > 0) {
   const stack = await startStack();
   try {
-    for (const name of stackScenarios) await onStack[name]?.(stack, settings, report);
+    for (const name of stackScenarios) {
+      await settleBefore(name);
+      await onStack[name]?.(stack, settings, report);
+    }
   } finally {
     await stack.stop();
   }

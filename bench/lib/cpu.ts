@@ -39,6 +39,22 @@ export async function measureCpu<T>(work: () => Promise<T>, pids: Record<string,
   return [result, { busy, seconds }];
 }
 
+/**
+ * Waits until the machine is nearly idle (under 20% busy over half a second), at most `maxMs`: what one
+ * scenario leaves behind (topics being deleted, a backlog of welcome e-mails, a JIT warming down) must not
+ * be measured as the next one's cost. Returns the last busy share seen.
+ */
+export async function settle(maxMs = 30_000) {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const before = await machineTicks();
+    await Bun.sleep(500);
+    const after = await machineTicks();
+    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy < 0.2 || Date.now() > deadline) return busy;
+  }
+}
+
 export const percentBusy = (use: CpuUse) => `machine ${(use.busy * 100).toFixed(0)}% busy`;
 
 const root = new URL("../..", import.meta.url).pathname;

@@ -3,6 +3,7 @@
  * from source (`bun src/main.ts`), as the compiled executable the container image runs
  * (`scripts/compile-service`), and as that executable with its bundle precompiled to bytecode.
  */
+import { settle } from "../lib/cpu.ts";
 import type { Row } from "../lib/report.ts";
 import { type RunMode, startStack } from "../lib/stack.ts";
 
@@ -34,6 +35,7 @@ export async function compileServices() {
  * keys are created), then again on what that start set up (a restart or a further instance, the usual case).
  */
 export async function startup(report: (row: Row) => void, mode: RunMode) {
+  await settle();
   const stack = await startStack(mode);
   try {
     const first = { auth: stack.auth.startMs, post: stack.post.startMs };
