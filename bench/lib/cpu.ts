@@ -12,6 +12,9 @@ async function machineTicks() {
   return { busy: total - idle, total };
 }
 
+type Ticks = Awaited<ReturnType<typeof machineTicks>>;
+const busyShare = (before: Ticks, after: Ticks) => (after.busy - before.busy) / Math.max(1, after.total - before.total);
+
 /** User plus system CPU seconds of a process so far (fields 14 and 15 of /proc/PID/stat, after its name). */
 async function processSeconds(pid: number) {
   const stat = await Bun.file(`/proc/${pid}/stat`).text();
@@ -35,8 +38,7 @@ export async function measureCpu<T>(work: () => Promise<T>, pids: Record<string,
   const machineAfter = await machineTicks();
   const after = await Promise.all(names.map((name) => processSeconds(pids[name] ?? 0)));
   const seconds = Object.fromEntries(names.map((name, i) => [name, (after[i] ?? 0) - (before[i] ?? 0)]));
-  const busy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
-  return [result, { busy, seconds }];
+  return [result, { busy: busyShare(machineBefore, machineAfter), seconds }];
 }
 
 /**
@@ -49,8 +51,7 @@ export async function settle(maxMs = 30_000) {
   for (;;) {
     const before = await machineTicks();
     await Bun.sleep(500);
-    const after = await machineTicks();
-    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    const busy = busyShare(before, await machineTicks());
     if (busy < 0.2 || Date.now() > deadline) return busy;
   }
 }
