@@ -6,6 +6,7 @@ import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
+import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { type Db, MongoClient } from "mongodb";
 import { createApp } from "./app.ts";
@@ -150,7 +151,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       },
     },
   });
-  server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
+  const listener = listen({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
+  server = listener.server;
   logger.info({ url: server.url.href }, "auth service listening");
 
   const maintenance = setInterval(async () => {
@@ -167,7 +169,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const stop = () =>
     runShutdown(
       [
-        { name: "http", run: async () => server?.stop() },
+        { name: "http", run: () => listener.stop() },
         { name: "maintenance", run: async () => clearInterval(maintenance) },
         // Consumers commit their offsets and leave the group while the producer (for dead letters) is still up.
         { name: "consumers", run: () => consumer.stop() },

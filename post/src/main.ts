@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
+import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { createApp } from "./app.ts";
 import { createAuthorStore } from "./author-store.ts";
@@ -114,7 +115,8 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     }),
     isRevoked: revocationList.isRevoked,
   });
-  const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
+  const listener = listen({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
+  const { server } = listener;
   logger.info({ url: server.url.href }, "post service listening");
 
   const retention = {
@@ -133,7 +135,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
   const stop = () =>
     runShutdown(
       [
-        { name: "http", run: () => server.stop() },
+        { name: "http", run: () => listener.stop() },
         { name: "maintenance", run: async () => clearInterval(maintenance) },
         { name: "consumers", run: () => consumers.stop() },
         { name: "revocation-sync", run: () => revocationSync.stop() },
