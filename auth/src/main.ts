@@ -1,7 +1,7 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
-import { ensureTopics, physicalName } from "@chirp/platform/kafka/topics";
+import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
@@ -104,10 +104,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
-    kafka: kafkaCheck(
-      admin,
-      Topics.map((topic) => physicalName(config.KAFKA_TOPIC_PREFIX, topic)),
-    ),
+    kafka: kafkaCheck(admin, Topics, config.KAFKA_TOPIC_PREFIX),
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },

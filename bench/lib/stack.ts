@@ -24,6 +24,11 @@ export interface Stack {
 /** How the services run: from source, or as the executables `compileServices` builds (with or without bytecode). */
 export type RunMode = "source" | "compiled" | "bytecode";
 
+const root = new URL("../..", import.meta.url).pathname;
+/** Where `compileServices` puts a service's executable for a compiled mode. */
+export const executable = (service: string, mode: Exclude<RunMode, "source">) =>
+  `${root}.cache/bench/${service}-${mode}`;
+
 export async function startStack(command: RunMode = "source"): Promise<Stack> {
   const name = uniqueName("bench");
   const databaseUrl = withDatabase(defaults.postgres, name);
@@ -44,7 +49,7 @@ export async function startStack(command: RunMode = "source"): Promise<Stack> {
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100000",
   };
   const binary = (service: string) =>
-    command === "source" ? ["bun", `${service}/src/main.ts`] : [`.cache/bench/${service}-${command}`];
+    command === "source" ? ["bun", `${service}/src/main.ts`] : [executable(service, command)];
   const kafkaBrokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
   const startAuth = () => startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
   const startPost = () =>

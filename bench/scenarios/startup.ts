@@ -5,10 +5,9 @@
  */
 import { settle } from "../lib/cpu.ts";
 import type { Row } from "../lib/report.ts";
-import { type RunMode, startStack } from "../lib/stack.ts";
+import { executable, type RunMode, startStack } from "../lib/stack.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
-const executable = (service: string, mode: RunMode) => `${root}.cache/bench/${service}-${mode}`;
 
 /**
  * Builds both executables into .cache/bench/: `<service>-compiled` as the images have it, and

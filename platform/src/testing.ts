@@ -100,9 +100,9 @@ export function withDatabase(url: string, database: string) {
 
 /**
  * Deletes the topics under `prefix` (a test service's or a bench run's own). Left behind, they pile up on a
- * shared broker, and every service start lists them all (auth's cold start went from 1.2 to 0.7 s once ~2,700
- * leftover topics were deleted). Best effort: a broker that is gone (a test stopped it) leaves nothing to clean, so errors are
- * ignored; the request gives up after 5 s.
+ * shared broker, and every service start lists them all (auth's cold start went from 1.2 to 0.7 s once
+ * ~2,700 leftover topics were deleted). Best effort: a broker that is gone (a test stopped it) leaves
+ * nothing to clean, so errors are ignored; the request gives up after 5 s.
  */
 export async function deleteTopicsUnder(brokers: string[], prefix: string) {
   const kafka = new Kafka({

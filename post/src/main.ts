@@ -2,7 +2,7 @@ import { Topics } from "@chirp/contracts";
 import { createTokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
-import { ensureTopics, physicalName } from "@chirp/platform/kafka/topics";
+import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
@@ -84,10 +84,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
 
   const readiness = createReadiness({
     postgres: () => sql`select 1`,
-    kafka: kafkaCheck(
-      admin,
-      Topics.map((topic) => physicalName(prefix, topic)),
-    ),
+    kafka: kafkaCheck(admin, Topics, prefix),
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },

@@ -1,5 +1,7 @@
+import type { TopicDefinition } from "@chirp/contracts";
 import { type Admin, Kafka, type LogEntry, logLevel, Partitioners, type ProducerConfig } from "kafkajs";
 import type { Logger } from "../logger.ts";
+import { physicalName } from "./topics.ts";
 
 export interface KafkaSettings {
   clientId: string;
@@ -47,8 +49,9 @@ export function createKafka({ clientId, brokers, logger }: KafkaSettings): Kafka
  * A readiness probe: the cluster answers a metadata request for `topics`, the service's own. Not
  * describeCluster: it asks for the metadata of every topic on the cluster, ~100 ms with a few thousand.
  */
-export function kafkaCheck(admin: Admin, topics: string[]) {
+export function kafkaCheck(admin: Admin, topics: readonly TopicDefinition[], prefix: string) {
+  const names = topics.map((topic) => physicalName(prefix, topic));
   return async () => {
-    await admin.fetchTopicMetadata({ topics });
+    await admin.fetchTopicMetadata({ topics: names });
   };
 }
