@@ -26,5 +26,5 @@ test("deleteTopicsUnder deletes the topics under its prefix and no others", asyn
 });
 
 test("deleteTopicsUnder gives up quietly when no broker answers", async () => {
-  await deleteTopicsUnder([`127.0.0.1:${freePort()}`], "anything.");
+  await expect(deleteTopicsUnder([`127.0.0.1:${freePort()}`], "anything.")).resolves.toBeUndefined();
 });
