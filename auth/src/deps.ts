@@ -44,4 +44,4 @@ export interface Principal {
   role: Role;
 }
 
-export type RouteEnv = { Variables: AppEnv["Variables"] & { principal: Principal } };
+export type RouteEnv = AppEnv & { Variables: { principal: Principal } };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
+import pino from "pino";
 import { createServiceApp } from "./http.ts";
 import { createLogger } from "./logger.ts";
 import { createReadiness } from "./readiness.ts";
@@ -137,9 +138,42 @@ describe("createServiceApp", () => {
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
     expect(text).toContain(
-      'http_request_duration_seconds_count{service="test",method="POST",route="/echo",status="200"} 1',
+      'http_request_duration_seconds_count{method="POST",route="/echo",status="200",service="test"} 1',
     );
     expect(text).not.toContain('route="/healthz"');
     expect(text).toContain("process_resident_memory_bytes");
+  });
+
+  test("labels requests by route pattern: ids in paths, HEAD and unknown paths add no series of their own", async () => {
+    const app = appWith();
+    app.get("/things/:id", (c) => c.json({ id: c.req.param("id") }));
+    for (const id of ["a", "b", "c"]) await app.request(`/things/${id}`);
+    await app.request("/things/d", { method: "HEAD" });
+    await app.request("/nope/1");
+    await app.request("/nope", postJson("{}"));
+    const text = await (await app.request("/metrics")).text();
+    const series = (method: string, route: string, status: number) =>
+      `http_request_duration_seconds_count{method="${method}",route="${route}",status="${status}",service="test"}`;
+    expect(text).toContain(`${series("GET", "/things/:id", 200)} 3`);
+    expect(text).toContain(`${series("HEAD", "/things/:id", 200)} 1`);
+    expect(text).toContain(`${series("GET", "unmatched", 404)} 1`);
+    expect(text).toContain(`${series("POST", "unmatched", 404)} 1`);
+    expect(text).not.toContain('route="/things/a"');
+  });
+
+  test("handlers read the request id and the logger from c.env, and the access log carries the same id", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const app = createServiceApp({
+      service: "test",
+      version: "1.0.0",
+      logger,
+      bodyLimitBytes: 1024,
+      readiness: createReadiness({}, 50),
+    });
+    app.get("/id", (c) => c.json({ requestId: c.env.requestId, same: c.env.logger === logger }));
+    const res = await app.request("/id", { headers: { "x-request-id": "given-1" } });
+    expect(await res.json()).toEqual({ requestId: "given-1", same: true });
+    expect(lines).toContainEqual(expect.objectContaining({ requestId: "given-1", path: "/id", status: 200 }));
   });
 });

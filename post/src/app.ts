@@ -32,7 +32,7 @@ export function createApp(deps: PostDeps) {
     produces: [PostEvents],
     mapError: (error, c) => {
       if (error instanceof DirectoryUnavailableError) {
-        c.var.logger.warn({ err: error }, "author lookup failed");
+        c.env.logger.warn({ err: error }, "author lookup failed");
         return problem(c, 503, { detail: "Authors cannot be looked up right now; try again shortly." });
       }
       if (error instanceof AuthorDeletedError) return problem(c, 403, { detail: "This account is deleted." });

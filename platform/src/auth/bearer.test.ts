@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { createServiceApp } from "../http.ts";
 import { createLogger } from "../logger.ts";
 import { createReadiness } from "../readiness.ts";
-import { bearerAuth } from "./bearer.ts";
+import { bearerAuth, bearerToken } from "./bearer.ts";
 import { createTestIssuer } from "./testing.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
 
@@ -36,7 +36,28 @@ function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).hre
 const app = appWith();
 const me = (token?: string) => app.request("/me", token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
+describe("bearerToken", () => {
+  test("takes the token after the Bearer scheme, in any case, with extra spaces", () => {
+    expect(bearerToken("Bearer abc.def.ghi")).toBe("abc.def.ghi");
+    expect(bearerToken("bearer   abc.def.ghi ")).toBe("abc.def.ghi");
+    expect(bearerToken("BEARER abc")).toBe("abc");
+  });
+
+  test("finds none without a header, with another scheme, or with nothing after the scheme", () => {
+    for (const header of [undefined, "", "Bearer", "Bearer ", "Bearer    ", "Basic dXNlcjpwYXNz", "Bearerabc.def"]) {
+      expect(bearerToken(header)).toBeUndefined();
+    }
+  });
+});
+
 describe("bearerAuth with a JWKS verifier", () => {
+  test("refuses a valid token with something after it as invalid, not as missing", async () => {
+    const token = await issuer.sign({ sub: "u1" });
+    const res = await app.request("/me", { headers: { authorization: `Bearer ${token} extra` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+  });
+
   test("admits a valid token and exposes its claims", async () => {
     const res = await me(await issuer.sign({ sub: "u1", role: "admin" }));
     expect(res.status).toBe(200);

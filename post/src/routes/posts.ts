@@ -13,7 +13,7 @@ import { NewPost, PageParams, PostPage, PostParams, PostPatch, Post as PostSchem
 export interface PostRoutesDeps {
   posts: PostStore;
   directory: UserDirectory;
-  requireAuth: MiddlewareHandler<{ Variables: AuthEnv["Variables"] & AppEnv["Variables"] }>;
+  requireAuth: MiddlewareHandler<AppEnv & AuthEnv>;
 }
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -76,7 +76,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       }),
       async (c) => {
         try {
-          const view = await posts.create(c.var.auth.sub, c.req.valid("json"), origin(c.var.requestId), nameOf);
+          const view = await posts.create(c.var.auth.sub, c.req.valid("json"), origin(c.env.requestId), nameOf);
           const [post] = await withAuthors([view], directory);
           if (!post) throw new AuthorDeletedError(c.var.auth.sub);
           return c.json(toJson(post), 201);
@@ -122,7 +122,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         if (existing.author.id !== c.var.auth.sub) {
           throw new HTTPException(403, { message: "Only the author can change a post." });
         }
-        const view = await posts.update(id, c.req.valid("json"), origin(c.var.requestId));
+        const view = await posts.update(id, c.req.valid("json"), origin(c.env.requestId));
         if (!view) throw new HTTPException(404, { message: `No post ${id}.` });
         return c.json(toJson({ ...view, author: existing.author }), 200);
       },
@@ -151,7 +151,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         if (existing.author.id !== sub && role !== "admin") {
           throw new HTTPException(403, { message: "Only the author or an admin can delete a post." });
         }
-        if (!(await posts.remove(id, origin(c.var.requestId))))
+        if (!(await posts.remove(id, origin(c.env.requestId))))
           throw new HTTPException(404, { message: `No post ${id}.` });
         return c.body(null, 204);
       },

@@ -19,9 +19,7 @@ const Identity = z
  * `/api/whoami`: who this service takes the bearer to be, from the token alone (no database work). Lets a
  * client check a token against this service, and is the benchmark's authenticated route.
  */
-export function whoamiRoutes(
-  requireAuth: MiddlewareHandler<{ Variables: AuthEnv["Variables"] & AppEnv["Variables"] }>,
-) {
+export function whoamiRoutes(requireAuth: MiddlewareHandler<AppEnv & AuthEnv>) {
   return new OpenAPIHono<AppEnv & AuthEnv>({ defaultHook: validationHook }).openapi(
     createRoute({
       method: "get",
