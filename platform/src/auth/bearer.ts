@@ -1,4 +1,5 @@
 import type { AccessTokenClaims } from "@chirp/contracts";
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type AppEnv, problem } from "../http.ts";
 import { InvalidTokenError, type TokenVerifier, VerifierUnavailableError } from "./token-verifier.ts";
@@ -29,29 +30,31 @@ export function bearerToken(header: string | undefined) {
  * invalid, expired or revoked; 503 when the signing keys cannot be fetched.
  */
 export function bearerAuth({ verifier, isRevoked }: BearerAuthOptions) {
-  return createMiddleware<AppEnv & AuthEnv>(async (c, next) => {
+  return createMiddleware<AppEnv & AuthEnv>((c, next) => {
     const refuse = (detail: string) => {
       c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
       return problem(c, 401, { detail });
     };
+    const admit = (claims: AccessTokenClaims): ReturnType<MiddlewareHandler> => {
+      if (isRevoked?.(claims)) return Promise.resolve(refuse("The session of this access token was revoked."));
+      c.set("auth", claims);
+      return next();
+    };
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
       c.header("WWW-Authenticate", "Bearer");
-      return problem(c, 401, { detail: "A bearer access token is required." });
+      return Promise.resolve(problem(c, 401, { detail: "A bearer access token is required." }));
     }
-    let claims: AccessTokenClaims;
-    try {
-      claims = await verifier.verify(token);
-    } catch (error) {
+    // A token verified before is admitted without a round through the event loop.
+    const remembered = verifier.remembered?.(token);
+    if (remembered) return admit(remembered);
+    return verifier.verify(token).then(admit, (error: unknown) => {
       if (error instanceof InvalidTokenError) return refuse("The access token is invalid or expired.");
       if (error instanceof VerifierUnavailableError) {
         c.env.logger.warn({ err: error }, "cannot verify tokens");
         return problem(c, 503, { detail: "Tokens cannot be verified right now; try again shortly." });
       }
       throw error;
-    }
-    if (isRevoked?.(claims)) return refuse("The session of this access token was revoked.");
-    c.set("auth", claims);
-    await next();
+    });
   });
 }

@@ -31,6 +31,8 @@ export interface TokenVerifierOptions {
 export interface TokenVerifier {
   /** The token's claims, or InvalidTokenError / VerifierUnavailableError. */
   verify(token: string): Promise<AccessTokenClaims>;
+  /** The claims of a token verified before and unexpired, if the verifier keeps them (answers synchronously). */
+  remembered?(token: string): AccessTokenClaims | undefined;
 }
 
 // Errors that say "this token is bad", as opposed to "the key server could not be asked".

@@ -28,6 +28,19 @@ function countingVerifier() {
 }
 
 describe("cacheVerified", () => {
+  test("remembers, synchronously, only tokens that verified and are unexpired", async () => {
+    const { verifier } = countingVerifier();
+    let now = 50_000;
+    const cached = cacheVerified(verifier, 10, () => now);
+    expect(cached.remembered?.("good-a")).toBeUndefined();
+    await cached.verify("good-a");
+    await cached.verify("bad").catch(() => {});
+    expect(cached.remembered?.("good-a")).toEqual(claims("a", 100));
+    expect(cached.remembered?.("bad")).toBeUndefined();
+    now = 100_000;
+    expect(cached.remembered?.("good-a")).toBeUndefined();
+  });
+
   test("verifies a token once while it is unexpired", async () => {
     const { verifier, calls } = countingVerifier();
     const cached = cacheVerified(verifier, 10, () => 50_000);

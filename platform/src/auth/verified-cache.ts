@@ -9,13 +9,18 @@ import type { TokenVerifier } from "./token-verifier.ts";
  */
 export function cacheVerified(inner: TokenVerifier, maxEntries = 10_000, now: () => number = Date.now): TokenVerifier {
   const cache = new Map<string, AccessTokenClaims>();
+  const remembered = (token: string) => {
+    const hit = cache.get(token);
+    if (!hit) return undefined;
+    if (hit.exp * 1000 > now()) return hit;
+    cache.delete(token);
+    return undefined;
+  };
   return {
+    remembered,
     async verify(token) {
-      const hit = cache.get(token);
-      if (hit) {
-        if (hit.exp * 1000 > now()) return hit;
-        cache.delete(token);
-      }
+      const hit = remembered(token);
+      if (hit) return hit;
       const claims = await inner.verify(token);
       if (cache.size >= maxEntries) {
         const oldest = cache.keys().next();
