@@ -105,6 +105,8 @@ describe("the delivery worker", () => {
   test("sends once when several instances try the same notification at the same time", async () => {
     const mailer = fakeMailer();
     const instances = [worker(mailer), worker(mailer), worker(mailer)];
+    // Their own scans stopped, so all six attempts below are the test's (a scan could otherwise send first).
+    await Promise.all(instances.map((instance) => instance.stop()));
     const { id, to } = await newNotification();
     const results = await Promise.all(instances.flatMap((instance) => [instance.deliver(id), instance.deliver(id)]));
     expect(results.filter((result) => result === "sent")).toHaveLength(1);
@@ -128,6 +130,43 @@ describe("the delivery worker", () => {
     expect(await delivery.deliver(id)).toBe("sent");
     expect(await store.find(id)).toMatchObject({ status: "sent", attempts: 2 });
     expect(await db.collection(collections.notificationClaims).countDocuments({ notificationId: id })).toBe(0);
+  });
+
+  test("decides on a fresh read once it holds the claim, not on what its scan read before", async () => {
+    const mailer = fakeMailer();
+    const clock = { now: new Date() };
+    const delivery = worker(mailer, clock);
+    await delivery.stop();
+    // Another instance sent this one after the scan read it, and dropped its claims.
+    const sent = await newNotification(clock.now);
+    await store.settle(sent.id, {
+      status: "sent",
+      attempts: 1,
+      lastError: null,
+      nextAttemptAt: null,
+      sentAt: clock.now,
+    });
+    expect(await delivery.deliver(sent.id, sent)).toBe("skipped");
+    // A slow instance, whose claim looked stale to the scan, failed the first attempt after the scan read
+    // the notification: the retry is not due yet.
+    const failed = await newNotification(clock.now);
+    const retryAt = new Date(clock.now.getTime() + 5_000);
+    const longAgo = new Date(clock.now.getTime() - policy.claimTtlMs - 1);
+    expect(await store.claim(failed.id, { attempt: 1, owner: "other", claimedAt: longAgo })).toBe(true);
+    await store.settle(failed.id, {
+      status: "pending",
+      attempts: 1,
+      lastError: "421",
+      nextAttemptAt: retryAt,
+      sentAt: null,
+    });
+    expect(await delivery.deliver(failed.id, failed)).toBe("skipped");
+    expect(mailer.sent).toHaveLength(0);
+    expect(await store.lastClaim(failed.id)).toMatchObject({ attempt: 1, owner: "other" });
+    clock.now = retryAt;
+    // The next scan reads it afresh.
+    expect(await delivery.deliver(failed.id)).toBe("sent");
+    expect(await store.find(failed.id)).toMatchObject({ status: "sent", attempts: 2 });
   });
 
   test("a running worker finds due notifications by itself and is woken for new ones", async () => {

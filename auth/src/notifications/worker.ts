@@ -1,5 +1,5 @@
 import type { Logger } from "@chirp/platform/logger";
-import type { NotificationStore } from "../stores/notification-store.ts";
+import type { DeliveryClaim, NotificationRecord, NotificationStore } from "../stores/notification-store.ts";
 import type { Mailer } from "./mailer.ts";
 
 export interface DeliveryPolicy {
@@ -27,8 +27,11 @@ export interface DeliveryWorkerOptions {
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
 
 export interface DeliveryWorker {
-  /** Makes one delivery attempt of a notification if it is due and nobody else is making one. */
-  deliver(id: string): Promise<DeliveryResult>;
+  /**
+   * Makes one delivery attempt of a notification if it is due and nobody else is making one; `seen` (the
+   * notification as a scan read it) saves a read.
+   */
+  deliver(id: string, seen?: NotificationRecord): Promise<DeliveryResult>;
   /** Scans now instead of at the next tick (a notification was just created). */
   wake(): void;
   /** False once stopped. */
@@ -58,21 +61,28 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // Set by a wake that comes while a scan runs, so the notification it announces is not left for a tick.
   let woken = false;
 
-  async function deliver(id: string): Promise<DeliveryResult> {
-    // The claim is read before the notification: a claim settled in between shows in the notification.
-    const last = await store.lastClaim(id);
-    const notification = await store.find(id);
-    if (notification?.status !== "pending") return "skipped";
-    const at = now();
+  /**
+   * Whether attempt `claimed + 1` may be made now: the notification is pending, and either its last claim is
+   * settled and its next attempt is due, or that claim was never settled and has gone stale.
+   */
+  function isDue(notification: NotificationRecord | null, last: DeliveryClaim | null, at: Date) {
+    if (notification?.status !== "pending") return false;
     const claimed = last?.attempt ?? 0;
-    const unsettled = claimed > notification.attempts;
-    if (unsettled && last && at.getTime() - last.claimedAt.getTime() < policy.claimTtlMs) return "skipped";
-    if (!unsettled && (notification.nextAttemptAt?.getTime() ?? 0) > at.getTime()) return "skipped";
-    const attempt = claimed + 1;
+    if (last && claimed > notification.attempts) return at.getTime() - last.claimedAt.getTime() >= policy.claimTtlMs;
+    return (notification.nextAttemptAt?.getTime() ?? 0) <= at.getTime();
+  }
+
+  async function deliver(id: string, seen?: NotificationRecord): Promise<DeliveryResult> {
+    const last = await store.lastClaim(id);
+    const at = now();
+    // What a scan read may be stale by now: it only decides whether to try for a claim.
+    if (!isDue(seen ?? (await store.find(id)), last, at)) return "skipped";
+    const attempt = (last?.attempt ?? 0) + 1;
     if (!(await store.claim(id, { attempt, owner, claimedAt: at }))) return "skipped";
-    // From here this instance is the notification's only writer, until its claim goes stale.
+    // From here this instance is the notification's only writer, until its claim goes stale; it decides
+    // again on a fresh read (another instance may have settled the attempt before in between).
     const current = await store.find(id);
-    if (current?.status !== "pending") {
+    if (!current || !isDue(current, last, at)) {
       await store.dropClaim(id, attempt);
       return "skipped";
     }
@@ -114,9 +124,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   }
 
   async function scan() {
-    for (const id of await store.due(now(), options.batchSize ?? 50)) {
+    for (const notification of await store.due(now(), options.batchSize ?? 50)) {
       if (stopped) return;
-      await deliver(id);
+      await deliver(notification.id, notification);
     }
   }
 

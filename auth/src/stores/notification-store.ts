@@ -48,8 +48,8 @@ export interface NotificationStore {
   find(id: string): Promise<NotificationRecord | null>;
   /** The user's notifications, newest first. */
   listByUser(userId: string): Promise<NotificationRecord[]>;
-  /** Ids of pending notifications due by `now`, oldest due first. */
-  due(now: Date, limit: number): Promise<string[]>;
+  /** Pending notifications due by `now`, oldest due first. */
+  due(now: Date, limit: number): Promise<NotificationRecord[]>;
   /** The claim of the latest attempt, if any attempt was claimed since the last purge. */
   lastClaim(id: string): Promise<DeliveryClaim | null>;
   /** Inserts the claim of attempt `claim.attempt`: true for the one instance that gets it. */
@@ -94,11 +94,11 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     },
     async due(now, limit) {
       const docs = await notifications
-        .find({ status: "pending", nextAttemptAt: { $lte: now } }, { projection: { _id: 1 } })
+        .find({ status: "pending", nextAttemptAt: { $lte: now } })
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
         .toArray();
-      return docs.map((doc) => doc._id);
+      return docs.map(toRecord);
     },
     async lastClaim(id) {
       const [doc] = await claims.find({ notificationId: id }).sort({ attempt: -1 }).limit(1).toArray();
