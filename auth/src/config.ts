@@ -12,6 +12,14 @@ export const AuthEnv = CommonEnv.extend({
     .default("mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false"),
   KAFKA_CLIENT_ID: z.string().min(1).default("auth"),
   KAFKA_GROUP_ID: z.string().min(1).default("auth"),
+  /**
+   * Partitions each consumer handles at once (order within a partition is always kept); their chunks are
+   * group committed. With 6 (the topics' default partition count) and a 10 ms fetch wait, post.created ->
+   * postCount lag at 1,000 events/s was p50 43 ms, p99 133 ms; with 1 and 100 ms, 96 and 269 ms (bench event-lag).
+   */
+  KAFKA_CONSUMER_CONCURRENCY: env.int(6, 1, 100),
+  /** Longest a fetch waits at the broker when nothing is there (up to 100 empty fetches a second when idle). */
+  KAFKA_FETCH_MAX_WAIT_MS: env.int(10, 1, 10_000),
   /** Encrypts the signing keys at rest. Unset only in development: a fixed key is used with a warning. */
   SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),

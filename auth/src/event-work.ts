@@ -42,6 +42,8 @@ export async function startEventWork(
       prefix: config.KAFKA_TOPIC_PREFIX,
       producer,
       logger: logger.child({ component: "consumer" }),
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+      fetch: { maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS },
       // While MongoDB is unreachable, failing events wait for it instead of going to the dead-letter topic.
       dependencies: () => db.command({ ping: 1 }),
       retry: {

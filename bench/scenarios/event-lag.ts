@@ -1,47 +1,81 @@
 /**
- * Scenario 6: event lag from `user.registered` to the author being applied in the post service, at a fixed
- * 1,000 events/s, then the sustained rate at 5,000 events/s offered. Events are produced straight to the
- * topic (registering through auth would measure argon2 instead), stamped with their send time; the post
- * service's inbox records when the transaction applying each began (`processed_events.processed_at`).
+ * Scenario 6: event lag from `user.registered` to the author being applied in the post service, and from
+ * `post.created` to the author's `postCount` counting it in the auth service, at a fixed 1,000 events/s;
+ * then the post service's sustained rate at 5,000 events/s offered. Events are produced straight to the
+ * topics (registering through auth would measure argon2 instead), stamped with their send time. The post
+ * service's inbox records when the transaction applying each began (`processed_events.processed_at`); the
+ * auth service's activity entry, written after the membership, records when it was written (`recordedAt`).
  * The reference is Kafka's own floor on this machine in the same run: the same producer and events, read by
  * a bare kafkajs consumer (same fetch settings, no validation, no database), lag taken on receipt.
  */
-import { createEvent, parseEvent, UserEvents, UserRegistered } from "@chirp/contracts";
+import {
+  createEvent,
+  PostCreated,
+  PostEvents,
+  parseEvent,
+  type TopicDefinition,
+  type TopicEvent,
+  UserEvents,
+  UserRegistered,
+} from "@chirp/contracts";
 import { createKafka } from "@chirp/platform/kafka/client";
 import { eventHeaders } from "@chirp/platform/kafka/publisher";
 import { ensureTopics, physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually } from "@chirp/platform/testing";
+import { MongoClient } from "mongodb";
 import postgres from "postgres";
-import { measureCpu, percentBusy } from "../lib/cpu.ts";
+import { infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { percentile } from "../lib/open-loop.ts";
 import type { Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
 import type { Settings } from "./http-overhead.ts";
 
 const TICK_MS = 10;
-const origin = { source: "auth" } as const;
 
 const benchKafka = (stack: Stack) =>
   createKafka({ clientId: "bench", brokers: stack.kafkaBrokers, logger: createLogger("bench", "warn") });
 
+const registration = () => {
+  const userId = `lag-${crypto.randomUUID()}`;
+  return createEvent(UserRegistered, { userId, name: "Lag", email: `${userId}@example.com` }, { source: "auth" });
+};
+const publication = () =>
+  createEvent(
+    PostCreated,
+    { postId: crypto.randomUUID(), authorId: `lag-${crypto.randomUUID()}`, title: "Lag" },
+    { source: "post" },
+  );
+
 /**
- * Publishes `rate` events/s for `seconds` in 10 ms batches to the topics under `prefix` (the stack's own by
- * default); returns each event's id and send time. The events are built, validated and encoded before the
- * clock starts: the load generator shares the machine's cores, so it spends them on sending only.
+ * Publishes `rate` events/s made by `make` for `seconds`, in 10 ms batches, to `topic` under `prefix` (the
+ * stack's own by default); returns each event's id and send time. The events are built, validated and
+ * encoded before the clock starts: the load generator shares the machine's cores, so it spends them on
+ * sending only.
  */
-async function produce(stack: Stack, rate: number, seconds: number, prefix = stack.env.KAFKA_TOPIC_PREFIX ?? "") {
+async function produce<T extends TopicDefinition>(
+  stack: Stack,
+  topicDefinition: T,
+  make: () => TopicEvent<T>,
+  rate: number,
+  seconds: number,
+  prefix = stack.env.KAFKA_TOPIC_PREFIX ?? "",
+) {
   const producer = benchKafka(stack).producer();
   await producer.connect();
-  const topic = physicalName(prefix, UserEvents);
+  const topic = physicalName(prefix, topicDefinition);
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
   const batches = Array.from({ length: (seconds * 1000) / TICK_MS }, () =>
     Array.from({ length: perTick }, () => {
-      const userId = `lag-${crypto.randomUUID()}`;
-      const event = createEvent(UserRegistered, { userId, name: "Lag", email: `${userId}@example.com` }, origin);
-      const checked = parseEvent(UserEvents, event);
+      const event = make();
+      const checked = parseEvent(topicDefinition, event);
       if (!checked.ok) throw new Error(`the bench built an invalid event: ${checked.message}`);
-      return { id: event.id, key: UserEvents.key(event), value: JSON.stringify(event), headers: eventHeaders(event) };
+      return {
+        id: event.id,
+        key: topicDefinition.key(event),
+        value: JSON.stringify(event),
+        headers: eventHeaders(event),
+      };
     }),
   );
   const sent = new Map<string, number>();
@@ -63,7 +97,7 @@ async function produce(stack: Stack, rate: number, seconds: number, prefix = sta
 }
 
 /** Waits until the post service has applied every event, then reads each one's lag in ms. */
-async function lags(stack: Stack, sent: Map<string, number>) {
+async function postLags(stack: Stack, sent: Map<string, number>) {
   const sql = postgres(stack.databaseUrl, { max: 1 });
   const ids = [...sent.keys()];
   try {
@@ -84,6 +118,60 @@ async function lags(stack: Stack, sent: Map<string, number>) {
     }));
   } finally {
     await sql.end();
+  }
+}
+
+/**
+ * Waits until the auth service has committed every event of `topic` (it commits after applying), then reads
+ * each one's lag in ms from its activity entry, written last. The wait asks Kafka, not FerretDB: there each
+ * question would be a collection scan, loading the server being measured.
+ */
+async function authLags(stack: Stack, topicDefinition: TopicDefinition, sent: Map<string, number>) {
+  const topic = physicalName(stack.env.KAFKA_TOPIC_PREFIX ?? "", topicDefinition);
+  const admin = benchKafka(stack).admin();
+  await admin.connect();
+  const client = await MongoClient.connect(stack.env.MONGO_URL ?? "");
+  try {
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    await eventually(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: stack.env.KAFKA_GROUP_ID ?? "auth", topics: [topic] });
+        return (committed?.partitions ?? []).every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0));
+      },
+      { timeoutMs: 120_000, intervalMs: 50, what: `${sent.size} events applied by auth` },
+    );
+    const ids = [...sent.keys()];
+    const activity = client.db().collection<{ _id: string; recordedAt: Date }>("activity");
+    const docs = await activity.find({ _id: { $in: ids } }, { projection: { recordedAt: 1 } }).toArray();
+    if (docs.length !== ids.length) throw new Error(`auth committed ${ids.length} events but recorded ${docs.length}`);
+    return docs.map((doc) => doc.recordedAt.getTime() - (sent.get(doc._id) ?? 0));
+  } finally {
+    await client.close();
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The auth store's own floor: the median time of one insert into FerretDB on this machine, now (each insert
+ * is a transaction that SQLite syncs to disk before answering). Applying a `post.created` takes two.
+ */
+async function insertFloor(stack: Stack) {
+  const client = await MongoClient.connect(stack.env.MONGO_URL ?? "");
+  const scratch = client.db().collection<{ _id: number }>("bench_insert_floor");
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      await scratch.insertOne({ _id: i });
+      times.push(performance.now() - started);
+    }
+    return percentile(
+      times.sort((a, b) => a - b),
+      50,
+    );
+  } finally {
+    await scratch.drop();
+    await client.close();
   }
 }
 
@@ -108,7 +196,7 @@ async function kafkaFloor(stack: Stack, rate: number, seconds: number) {
       },
     });
     await joined;
-    const sent = await produce(stack, rate, seconds, prefix);
+    const sent = await produce(stack, UserEvents, registration, rate, seconds, prefix);
     await eventually(async () => received.size >= sent.size, {
       timeoutMs: 60_000,
       intervalMs: 50,
@@ -123,8 +211,30 @@ async function kafkaFloor(stack: Stack, rate: number, seconds: number) {
 
 export async function eventLag(stack: Stack, settings: Settings, report: (row: Row) => void) {
   const floor = await kafkaFloor(stack, 1000, settings.seconds);
-  const [sent, cpu] = await measureCpu(() => produce(stack, 1000, settings.seconds));
-  const steady = await lags(stack, sent);
+  // First, while auth is idle: the registrations below leave it a backlog of welcome e-mails to send.
+  const insertMs = await insertFloor(stack);
+  const [counted, authCpu] = await measureCpu(
+    async () => {
+      const published = await produce(stack, PostEvents, publication, 1000, settings.seconds);
+      return (await authLags(stack, PostEvents, published)).sort((a, b) => a - b);
+    },
+    { auth: stack.auth.pid, ...(await infraPids()) },
+  );
+  const perEvent = (name: string) => `${name} ${(((authCpu.seconds[name] ?? 0) * 1000) / counted.length).toFixed(2)}`;
+  report({
+    scenario: "event lag post created -> postCount (1,000/s)",
+    rps: 1000,
+    p50Ms: percentile(counted, 50),
+    p99Ms: percentile(counted, 99),
+    reference: "bare kafkajs consumer p50 (ms)",
+    referenceValue: percentile(floor, 50),
+    goal: "p50 <= 5, p99 <= 25 ms",
+    pass: percentile(counted, 50) <= 5 && percentile(counted, 99) <= 25,
+    note: `${counted.length} events; ${percentBusy(authCpu)}; CPU ms per event: ${["auth", "ferretdb", "kafka"].map(perEvent).join(", ")}; one FerretDB insert p50 ${insertMs.toFixed(1)} ms (applying takes two and a read)`,
+  });
+
+  const [sent, cpu] = await measureCpu(() => produce(stack, UserEvents, registration, 1000, settings.seconds));
+  const steady = await postLags(stack, sent);
   const sorted = steady.map((entry) => entry.lag).sort((a, b) => a - b);
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);
@@ -140,7 +250,7 @@ export async function eventLag(stack: Stack, settings: Settings, report: (row: R
     note: `${sorted.length} events; ${percentBusy(cpu)}; Kafka alone: p50 ${percentile(floor, 50).toFixed(0)} ms, p99 ${percentile(floor, 99).toFixed(0)} ms`,
   });
 
-  const burst = await lags(stack, await produce(stack, 5000, settings.seconds));
+  const burst = await postLags(stack, await produce(stack, UserEvents, registration, 5000, settings.seconds));
   const first = Math.min(...burst.map((entry) => entry.sentAt));
   const last = Math.max(...burst.map((entry) => entry.sentAt + entry.lag));
   const rate = burst.length / ((last - first) / 1000);

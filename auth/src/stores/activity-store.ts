@@ -40,25 +40,32 @@ interface ActivityDocument extends Omit<ActivityEntry, "id"> {
   _id: string;
   /** Stored beside `occurredAt` so counting per day is a plain `$group` (no date operators needed). */
   day: string;
+  /** When this service recorded the entry, its event's effects applied: beside `occurredAt`, the consumer's lag. */
+  recordedAt: Date;
 }
 
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
 
-const toDocument = ({ id, ...entry }: ActivityEntry): ActivityDocument => ({
+const toDocument = ({ id, ...entry }: ActivityEntry, recordedAt: Date): ActivityDocument => ({
   _id: id,
   ...entry,
   day: dayOf(entry.occurredAt),
+  recordedAt,
 });
 
 export function createMongoActivityStore(db: Db): ActivityStore {
   const activity = db.collection<ActivityDocument>(collections.activity);
   return {
     record(entry) {
-      return insertOnce(() => activity.insertOne(toDocument(entry)));
+      return insertOnce(() => activity.insertOne(toDocument(entry, new Date())));
     },
     recordMany(entries) {
-      return insertEachOnce(activity, entries.map(toDocument));
+      const now = new Date();
+      return insertEachOnce(
+        activity,
+        entries.map((entry) => toDocument(entry, now)),
+      );
     },
     async listByUser(userId, limit, cursor) {
       const after = cursor
@@ -74,7 +81,7 @@ export function createMongoActivityStore(db: Db): ActivityStore {
         .sort({ occurredAt: -1, _id: -1 })
         .limit(limit)
         .toArray();
-      return docs.map(({ _id, day: _day, ...entry }) => ({ id: _id, ...entry }));
+      return docs.map(({ _id, day: _day, recordedAt: _recordedAt, ...entry }) => ({ id: _id, ...entry }));
     },
     async countsByDay(from, to) {
       const rows = await activity

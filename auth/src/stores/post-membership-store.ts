@@ -1,14 +1,22 @@
 import type { Db } from "mongodb";
-import { collections, insertOnce } from "../db.ts";
+import { collections, insertEachOnce } from "../db.ts";
 
 /** The facts behind `postCount`: one membership per live (user, post), one tombstone per deleted post. */
 export interface PostMembershipStore {
-  /** Counts the post for its author unless it was deleted already (a `post.created` arriving late). */
-  add(userId: string, postId: string): Promise<void>;
-  /** Records the deletion, then removes the membership; safe to repeat and in any order with `add`. */
-  remove(userId: string, postId: string, at: Date): Promise<void>;
+  /**
+   * Counts each post for its author unless it was deleted already (a `post.created` arriving late): inserts
+   * the memberships, then looks for the posts' tombstones. Three round trips however many posts.
+   */
+  add(posts: readonly PostOfUser[]): Promise<void>;
+  /** Records the deletions (tombstones), then removes the memberships; safe to repeat and in any order with `add`. */
+  remove(posts: readonly (PostOfUser & { at: Date })[]): Promise<void>;
   /** Drops tombstones older than any redelivery can be (beyond the topic's retention). */
   purgeTombstones(before: Date): Promise<void>;
+}
+
+export interface PostOfUser {
+  userId: string;
+  postId: string;
 }
 
 interface MembershipDocument {
@@ -24,16 +32,29 @@ export function createMongoPostMembershipStore(db: Db): PostMembershipStore {
   const memberships = db.collection<MembershipDocument>(collections.postMemberships);
   const tombstones = db.collection<{ _id: string; userId: string; at: Date }>(collections.postTombstones);
   return {
-    async add(userId, postId) {
-      const _id = membershipId(userId, postId);
-      await insertOnce(() => memberships.insertOne({ _id, userId, postId }));
-      // Insert first, then look for the tombstone: whichever way this interleaves with `remove` (tombstone
-      // first, then delete), one of the two sees the other, so a deleted post is never left counted.
-      if (await tombstones.findOne({ _id: postId })) await memberships.deleteOne({ _id });
+    async add(posts) {
+      if (posts.length === 0) return;
+      await insertEachOnce(
+        memberships,
+        posts.map(({ userId, postId }) => ({ _id: membershipId(userId, postId), userId, postId })),
+      );
+      // Inserted first, then the tombstones looked for: whichever way this interleaves with `remove` (tombstones
+      // first, then the deletes), one of the two sees the other, so a deleted post is never left counted.
+      const gone = await tombstones
+        .find({ _id: { $in: posts.map((post) => post.postId) } }, { projection: { _id: 1 } })
+        .toArray();
+      if (gone.length === 0) return;
+      const deleted = new Set(gone.map((tombstone) => tombstone._id));
+      const counted = posts.filter((post) => deleted.has(post.postId));
+      await memberships.deleteMany({ _id: { $in: counted.map(({ userId, postId }) => membershipId(userId, postId)) } });
     },
-    async remove(userId, postId, at) {
-      await insertOnce(() => tombstones.insertOne({ _id: postId, userId, at }));
-      await memberships.deleteOne({ _id: membershipId(userId, postId) });
+    async remove(posts) {
+      if (posts.length === 0) return;
+      await insertEachOnce(
+        tombstones,
+        posts.map(({ userId, postId, at }) => ({ _id: postId, userId, at })),
+      );
+      await memberships.deleteMany({ _id: { $in: posts.map(({ userId, postId }) => membershipId(userId, postId)) } });
     },
     async purgeTombstones(before) {
       await tombstones.deleteMany({ at: { $lt: before } });

@@ -6,7 +6,7 @@ import { loadConfig } from "../../config.ts";
 import { createMongoActivityStore } from "../../stores/activity-store.ts";
 import { createMongoPostMembershipStore } from "../../stores/post-membership-store.ts";
 import { createMongoUserStore } from "../../stores/user-store.ts";
-import { handlePostEvent, type PostEventDeps } from "./post-events.ts";
+import { handlePostEvent, handlePostEvents, type PostEventDeps } from "./post-events.ts";
 
 let client: MongoClient;
 let db: Db;
@@ -66,5 +66,31 @@ describe("handlePostEvent", () => {
     await Promise.all(twice.slice(half).map((event) => handlePostEvent(event, deps)));
     expect(await postCount(author)).toBe(posts.length - gone.size);
     expect(await db.collection("activity").countDocuments({ userId: author })).toBe(events.length);
+  });
+
+  test("chunks stay exact: duplicates and a deletion beside its creation in one chunk, chunks applied twice", async () => {
+    const author = uniqueName("author");
+    // Post ids are unique across authors (tombstones are keyed by them): other tests' posts must not match.
+    const posts = Array.from({ length: 20 }, () => uniqueName("post"));
+    const gone = new Set(posts.filter((_, i) => i % 3 === 0));
+    const events = posts.flatMap((post) => [created(author, post), ...(gone.has(post) ? [deleted(author, post)] : [])]);
+    const mixed = shuffle([...events, ...events]);
+    const chunks = Array.from({ length: 5 }, (_, i) => mixed.filter((_, j) => j % 5 === i));
+    for (const chunk of chunks) await handlePostEvents(chunk, deps);
+    await Promise.all(chunks.map((chunk) => handlePostEvents(chunk, deps)));
+    await handlePostEvent(created(author, [...gone][0] as string), deps);
+    expect(await postCount(author)).toBe(posts.length - gone.size);
+    expect(await db.collection("activity").countDocuments({ userId: author })).toBe(events.length + 1);
+  });
+
+  test("activity entries carry when they were recorded, beside when their events occurred", async () => {
+    const author = uniqueName("author");
+    const before = Date.now();
+    const event = created(author, "p1");
+    await handlePostEvents([event], deps);
+    const entry = await db.collection<{ _id: string; recordedAt: Date }>("activity").findOne({ _id: event.id });
+    const recordedAt = entry?.recordedAt.getTime() ?? Number.NaN;
+    expect(recordedAt).toBeGreaterThanOrEqual(before);
+    expect(recordedAt).toBeLessThanOrEqual(Date.now());
   });
 });
