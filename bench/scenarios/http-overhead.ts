@@ -66,10 +66,18 @@ export async function startHello() {
   return startProcess(["bun", "bench/references/hello.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`);
 }
 
-/** A bare Hono app serving /healthz: the ceiling for any stack built on the framework. */
-async function startBareHono() {
+/**
+ * A bare Hono app serving /healthz: the ceiling for any stack built on the framework; with `requestId`, also
+ * setting the `x-request-id` every response must carry (the ceiling for any stack that meets the spec).
+ */
+async function startBareHono(requestId = false) {
   const port = freePort();
-  return startProcess(["bun", "bench/references/hono.ts"], { PORT: `${port}` }, `http://127.0.0.1:${port}`, "/healthz");
+  return startProcess(
+    ["bun", "bench/references/hono.ts"],
+    { PORT: `${port}`, REQUEST_ID: requestId ? "1" : "0" },
+    `http://127.0.0.1:${port}`,
+    "/healthz",
+  );
 }
 
 export async function httpOverhead(stack: Stack, settings: Settings, report: (row: Row) => void) {
@@ -79,6 +87,13 @@ export async function httpOverhead(stack: Stack, settings: Settings, report: (ro
   const framework = await compare({ ...base, url: `${hono.url}/healthz` }, { ...base, url: hello.url }, settings);
   report({
     ...comparisonRow("bare Hono GET /healthz (framework floor)", framework, "raw Bun.serve", 0.85),
+    goal: "reference",
+    pass: undefined,
+  });
+  await using honoWithId = await startBareHono(true);
+  const spec = await compare({ ...base, url: `${honoWithId.url}/healthz` }, { ...base, url: hello.url }, settings);
+  report({
+    ...comparisonRow("bare Hono + x-request-id (spec floor)", spec, "raw Bun.serve", 0.85),
     goal: "reference",
     pass: undefined,
   });

@@ -91,10 +91,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       rebalanceTimeout: 20_000,
       retry: { retries: 10, restartOnFailure: async () => false },
     });
-    next.on(next.events.CRASH, ({ payload }) => {
-      logger.error({ err: payload.error, groupId }, "consumer crashed; starting a new one");
+    // A consumer stopped while it joins its group fails its join, or crashes: that is the stop, not a fault.
+    const failed = (error: unknown, what: string) => {
+      if (stopping) return logger.debug({ err: error, groupId }, `${what} while stopping`);
+      logger.error({ err: error, groupId }, `${what}; starting a new one`);
       if (consumer === next) relaunch();
-    });
+    };
+    next.on(next.events.CRASH, ({ payload }) => failed(payload.error, "consumer crashed"));
     await next.connect();
     for (const name of byTopic.keys()) {
       await next.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
@@ -112,10 +115,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
           if (sub) return consumeBatch(payload, sub, context);
         },
       })
-      .catch((error: unknown) => {
-        logger.error({ err: error, groupId }, "consumer could not join its group; starting a new one");
-        if (consumer === next) relaunch();
-      });
+      .catch((error: unknown) => failed(error, "consumer could not join its group"));
   }
 
   /** Replaces the consumer, with backoff while Kafka stays unreachable; one replacement at a time. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createEvent, deadLetterTopic, type TopicEvent, UserEvents, UserRegistered } from "@chirp/contracts";
 import type { Producer } from "kafkajs";
+import pino from "pino";
 import { eventually, readTopic, startThrowawayKafka, uniqueName } from "../testing.ts";
 import { createKafka } from "./client.ts";
 import { startConsumer, subscription } from "./consumer.ts";
@@ -183,6 +184,31 @@ describe("a consumer across a broker restart", () => {
       await ownAdmin.disconnect();
     }
   }, 180_000);
+});
+
+describe("a consumer stopped while it joins its group", () => {
+  test("stops without logging an error or a restart", async () => {
+    const { prefix } = await freshTopics();
+    const groupId = uniqueName("g");
+    const subscriptions = [subscription(UserEvents, async () => {})];
+    await broker.consume({ prefix, groupId, subscriptions });
+    await eventually(
+      async () => {
+        const { groups } = await admin.describeGroups([groupId]);
+        return groups[0]?.state === "Stable" && groups[0].members.length === 1;
+      },
+      { what: "the first member in the group" },
+    );
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    // The second member's join makes the group rebalance, which waits for the first: it is stopped meanwhile.
+    const second = await startConsumer({ kafka, groupId, prefix, producer, logger, subscriptions });
+    await second.stop();
+    // A crash is reported after the stop returns; a restart would start a new consumer a moment later.
+    await Bun.sleep(500);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines.map((line) => line.msg)).not.toContainEqual(expect.stringContaining("starting a new one"));
+  });
 });
 
 describe("createPublisher", () => {
