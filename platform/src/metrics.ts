@@ -10,6 +10,7 @@ export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   const requests = new RequestHistogram();
+  // The registry renders any metric with a name, help, type and get(); its types only list prom-client's classes.
   registry.registerMetric(requests as never);
   // prom-client's default collectors report event-loop figures Bun does not provide; these two it does.
   new Gauge({
