@@ -63,8 +63,9 @@ ferretdb_start() {
   log "ferretdb :$MONGO_PORT starting (sqlite data in $FERRETDB_DIR/data)"
   # --state-dir=- and --telemetry=disable: no state file, no phoning home (we have no internet);
   # --debug-addr=- : no metrics/pprof HTTP listener on 8088 to clash with anything.
+  # FERRETDB_SQLITE_PARAMS (e.g. "?_pragma=synchronous(normal)"): SQLite options, for probes only.
   pid="$(proc_start ferretdb "$FERRETDB_DIR" "$FERRETDB_BIN" --handler=sqlite \
-    "--sqlite-url=file:$FERRETDB_DIR/data/" "--listen-addr=127.0.0.1:$MONGO_PORT" \
+    "--sqlite-url=file:$FERRETDB_DIR/data/${FERRETDB_SQLITE_PARAMS:-}" "--listen-addr=127.0.0.1:$MONGO_PORT" \
     --state-dir=- --debug-addr=- --telemetry=disable "--log-level=${FERRETDB_LOG_LEVEL:-info}")"
   wait_for "ferretdb on 127.0.0.1:$MONGO_PORT (wire ping)" 60 "$FERRETDB_DIR/ferretdb.log" "$pid" \
     mongo_ping 127.0.0.1 "$MONGO_PORT"

@@ -15,7 +15,7 @@ export const AuthEnv = CommonEnv.extend({
   /**
    * Partitions each consumer handles at once (order within a partition is always kept); their chunks are
    * group committed. With 6 (the topics' default partition count), post.created -> postCount lag at 1,000
-   * events/s was p50 43-54 ms; with 1, 96-134 ms (bench event-lag).
+   * events/s was p50 21-54 ms; with 1, 96-134 ms (bench event-lag).
    */
   KAFKA_CONSUMER_CONCURRENCY: env.int(6, 1, 100),
   /**

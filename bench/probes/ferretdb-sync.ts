@@ -1,8 +1,8 @@
 /**
- * What FerretDB's SQLite backend pays per write for syncing to disk: two throwaway FerretDB servers (the
- * binary `scripts/infra` builds), one with SQLite's default `synchronous` (FULL: the WAL is synced at every
- * commit, as the dev and CI stack runs it) and one with `synchronous(normal)` (synced at checkpoints only),
- * each timed on the same inserts and reads. Prints the figures; changes nothing.
+ * What FerretDB's SQLite backend pays per write for syncing to disk: two throwaway FerretDB servers started
+ * by `scripts/infra ferretdb-instance`, one with SQLite's default `synchronous` (FULL: the WAL is synced at
+ * every commit, as the dev and CI stack runs it) and one with `synchronous(normal)` (synced at checkpoints
+ * only), each timed on the same inserts and reads. Prints the figures; changes nothing.
  *
  *   bun bench/probes/ferretdb-sync.ts
  */
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { freePort } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 
-const binary = new URL("../../.cache/bin/ferretdb-v1.24.2", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
 
 async function timeEach(times: number, work: (i: number) => Promise<unknown>) {
   const started = performance.now();
@@ -20,31 +20,21 @@ async function timeEach(times: number, work: (i: number) => Promise<unknown>) {
   return (performance.now() - started) / times;
 }
 
-for (const [label, pragma] of [
+for (const [label, params] of [
   ["synchronous FULL (default)", ""],
   ["synchronous NORMAL", "?_pragma=synchronous(normal)"],
 ] as const) {
   const dir = await mkdtemp(join(tmpdir(), "ferretdb-sync-"));
   const port = freePort();
-  const server = Bun.spawn(
-    [
-      binary,
-      "--handler=sqlite",
-      `--sqlite-url=file:${dir}/${pragma}`,
-      `--listen-addr=127.0.0.1:${port}`,
-      "--state-dir=-",
-      "--debug-addr=-",
-      "--telemetry=disable",
-      "--log-level=error",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
+  const instance = (action: "start" | "stop") =>
+    Bun.$`bash scripts/infra ferretdb-instance ${action} ${port} ${dir}`
+      .cwd(root)
+      .env({ ...process.env, FERRETDB_SQLITE_PARAMS: params, FERRETDB_LOG_LEVEL: "error" })
+      .quiet();
+  await instance("start");
   try {
     const client = await MongoClient.connect(
       `mongodb://127.0.0.1:${port}/probe?directConnection=true&retryWrites=false`,
-      {
-        serverSelectionTimeoutMS: 10_000,
-      },
     );
     const docs = client.db().collection<{ _id: string; n: number }>("docs");
     await docs.insertOne({ _id: "warm-up", n: 0 });
@@ -61,8 +51,7 @@ for (const [label, pragma] of [
     );
     await client.close();
   } finally {
-    server.kill();
-    await server.exited;
+    await instance("stop");
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -141,6 +141,7 @@ async function authLags(stack: Stack, topicDefinition: TopicDefinition, sent: Ma
       { timeoutMs: 120_000, intervalMs: 50, what: `${sent.size} events applied by auth` },
     );
     const ids = [...sent.keys()];
+    // auth/src/db.ts: collections.activity.
     const activity = client.db().collection<{ _id: string; recordedAt: Date }>("activity");
     const docs = await activity.find({ _id: { $in: ids } }, { projection: { recordedAt: 1 } }).toArray();
     if (docs.length !== ids.length) throw new Error(`auth committed ${ids.length} events but recorded ${docs.length}`);
