@@ -40,10 +40,10 @@ export function createApp(deps: PostDeps) {
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerSecurityScheme);
-  const requireAuth = bearerAuth({ verifier: deps.verifier, isRevoked: deps.isRevoked });
+  const auth = bearerAuth({ verifier: deps.verifier, isRevoked: deps.isRevoked });
   return app
-    .route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth }))
-    .route("/api/whoami", whoamiRoutes(requireAuth));
+    .route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth: auth.middleware }))
+    .route("/api/whoami", whoamiRoutes(auth));
 }
 
 /** The app's type, for typed clients through Hono's `hc`. */

@@ -20,8 +20,10 @@ const jwksServer = Bun.serve({
 afterAll(() => jwksServer.stop(true));
 
 const revokedSessions = new Set<string>();
+/** `/me` checks the bearer with the middleware, `/guarded/me` with the guard: every test below runs on both. */
 function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).href) {
   const verifier = createTokenVerifier({ jwksUrl, issuer: "test-auth", audience: "test", cooldownMs: 0 });
+  const auth = bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) });
   const app = createServiceApp({
     service: "test",
     version: "1",
@@ -30,11 +32,11 @@ function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).hre
     readiness: createReadiness({}),
   });
   return app
-    .use("/me", bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) }))
-    .get("/me", (c) => c.json({ sub: c.var.auth.sub, role: c.var.auth.role }));
+    .use("/me", auth.middleware)
+    .get("/me", (c) => c.json({ sub: c.var.auth.sub, role: c.var.auth.role }))
+    .get("/guarded/me", (c) => auth.guard(c, ({ sub, role }) => c.json({ sub, role })));
 }
 const app = appWith();
-const me = (token?: string) => app.request("/me", token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
 describe("bearerToken", () => {
   test("takes the token after the Bearer scheme, in any case, with extra spaces", () => {
@@ -50,10 +52,12 @@ describe("bearerToken", () => {
   });
 });
 
-describe("bearerAuth with a JWKS verifier", () => {
+describe.each(["/me", "/guarded/me"])("bearerAuth with a JWKS verifier, at %s", (path) => {
+  const me = (token?: string) => app.request(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
   test("refuses a valid token with something after it as invalid, not as missing", async () => {
     const token = await issuer.sign({ sub: "u1" });
-    const res = await app.request("/me", { headers: { authorization: `Bearer ${token} extra` } });
+    const res = await app.request(path, { headers: { authorization: `Bearer ${token} extra` } });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
   });
@@ -109,9 +113,10 @@ describe("bearerAuth with a JWKS verifier", () => {
   });
 
   test("refuses a token of a revoked session", async () => {
-    const token = await issuer.sign({ sub: "u1", sid: "revoked-session" });
+    const sid = `revoked${path.replaceAll("/", "-")}`;
+    const token = await issuer.sign({ sub: "u1", sid });
     expect((await me(token)).status).toBe(200);
-    revokedSessions.add("revoked-session");
+    revokedSessions.add(sid);
     const res = await me(token);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ detail: "The session of this access token was revoked." });
@@ -121,9 +126,41 @@ describe("bearerAuth with a JWKS verifier", () => {
     const down = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("no") });
     const url = new URL("/.well-known/jwks.json", down.url).href;
     down.stop(true);
-    const res = await appWith(url).request("/me", {
+    const res = await appWith(url).request(path, {
       headers: { authorization: `Bearer ${await issuer.sign({ sub: "u1" })}` },
     });
     expect(res.status).toBe(503);
+  });
+});
+
+describe("bearerAuth's guard", () => {
+  test("answers synchronously once the token was verified, and still checks revocation then", async () => {
+    const verifier = createTokenVerifier({
+      jwksUrl: new URL("/.well-known/jwks.json", jwksServer.url).href,
+      issuer: "test-auth",
+      audience: "test",
+    });
+    const auth = bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) });
+    const app = createServiceApp({
+      service: "test",
+      version: "1",
+      logger: createLogger("test", "silent"),
+      bodyLimitBytes: 1024,
+      readiness: createReadiness({}),
+    }).get("/me", (c) => auth.guard(c, ({ sub }) => c.json({ sub })));
+    const token = await issuer.sign({ sub: "u1", sid: "guarded-session" });
+    const call = () => app.request("/me", { headers: { authorization: `Bearer ${token}` } });
+
+    const first = call();
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe(200);
+    const again = call();
+    expect(again).toBeInstanceOf(Response);
+    expect(await (await again).json()).toEqual({ sub: "u1" });
+
+    revokedSessions.add("guarded-session");
+    const revoked = await call();
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
   });
 });
