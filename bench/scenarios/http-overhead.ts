@@ -127,8 +127,20 @@ export async function authenticatedRoute(stack: Stack, settings: Settings, repor
   // route's cost: measured once the machine is quiet again.
   await settle();
   const base = { seconds: settings.seconds, connections: settings.connections };
+  const headers = { authorization: `Bearer ${token}` };
+  await using honoWithId = await startBareHono(true);
+  const spec = await compare(
+    { ...base, url: `${honoWithId.url}/api/whoami`, headers },
+    { ...base, url: hello.url },
+    settings,
+  );
+  report({
+    ...comparisonRow("bare Hono whoami + x-request-id (spec floor)", spec, "raw Bun.serve", 0.6),
+    goal: "reference",
+    pass: undefined,
+  });
   const result = await compare(
-    { ...base, url: `${stack.post.url}/api/whoami`, headers: { authorization: `Bearer ${token}` } },
+    { ...base, url: `${stack.post.url}/api/whoami`, headers },
     { ...base, url: hello.url },
     settings,
   );
