@@ -1,17 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
-import { createServiceApp } from "./http.ts";
-import { createLogger } from "./logger.ts";
-import { createReadiness } from "./readiness.ts";
+import { testServiceApp } from "./testing.ts";
 
 // Through a real listener, requests carry content-length, which takes another path in the body limit.
-const app = createServiceApp({
-  service: "test",
-  version: "1.0.0",
-  logger: createLogger("test", "silent"),
-  bodyLimitBytes: 1024,
-  readiness: createReadiness({}),
-}).openapi(
+const app = testServiceApp().openapi(
   createRoute({
     method: "post",
     path: "/echo",

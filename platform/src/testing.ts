@@ -2,6 +2,9 @@
 
 import { tmpdir } from "node:os";
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
+import { createServiceApp, type ServiceAppOptions } from "./http.ts";
+import { createLogger } from "./logger.ts";
+import { createReadiness } from "./readiness.ts";
 
 /**
  * Polls `probe` until it returns a value that is not undefined/false (or stops throwing), failing with the
@@ -122,4 +125,16 @@ export async function deleteTopicsUnder(brokers: string[], prefix: string) {
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** A service app for tests of the shared HTTP layer: silent logs, a 1 KiB body limit, always ready. */
+export function testServiceApp(options: Partial<ServiceAppOptions> = {}) {
+  return createServiceApp({
+    service: "test",
+    version: "1.0.0",
+    logger: createLogger("test", "silent"),
+    bodyLimitBytes: 1024,
+    readiness: createReadiness({}),
+    ...options,
+  });
 }

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
-import { createServiceApp } from "../http.ts";
-import { createLogger } from "../logger.ts";
-import { createReadiness } from "../readiness.ts";
+import { testServiceApp } from "../testing.ts";
 import { bearerAuth, bearerToken } from "./bearer.ts";
 import { createTestIssuer } from "./testing.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
@@ -24,14 +22,7 @@ const revokedSessions = new Set<string>();
 function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).href) {
   const verifier = createTokenVerifier({ jwksUrl, issuer: "test-auth", audience: "test", cooldownMs: 0 });
   const auth = bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) });
-  const app = createServiceApp({
-    service: "test",
-    version: "1",
-    logger: createLogger("test", "silent"),
-    bodyLimitBytes: 1024,
-    readiness: createReadiness({}),
-  });
-  return app
+  return testServiceApp()
     .use("/me", auth.middleware)
     .get("/me", (c) => c.json({ sub: c.var.auth.sub, role: c.var.auth.role }))
     .get("/guarded/me", (c) => auth.guard(c, ({ sub, role }) => c.json({ sub, role })));
@@ -141,13 +132,7 @@ describe("bearerAuth's guard", () => {
       audience: "test",
     });
     const auth = bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) });
-    const app = createServiceApp({
-      service: "test",
-      version: "1",
-      logger: createLogger("test", "silent"),
-      bodyLimitBytes: 1024,
-      readiness: createReadiness({}),
-    }).get("/me", (c) => auth.guard(c, ({ sub }) => c.json({ sub })));
+    const app = testServiceApp().get("/me", (c) => auth.guard(c, ({ sub }) => c.json({ sub })));
     const token = await issuer.sign({ sub: "u1", sid: "guarded-session" });
     const call = () => app.request("/me", { headers: { authorization: `Bearer ${token}` } });
 
