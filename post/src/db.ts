@@ -19,8 +19,23 @@ const MIGRATION_LOCK = 0x63686972;
  */
 const reconnectBackoffSeconds = (attempt: number) => Math.min(0.5, 0.05 * 2 ** attempt);
 
+/**
+ * Every statement this service prepares looks rows up by key or keyset on an index, so one plan fits any
+ * values, and planning it again on every execution costs more than running it. PostgreSQL's default
+ * ("auto") did exactly that for the posts page: with `LIMIT $n` a generic plan is costed as if it read a
+ * tenth of the table, so a custom plan always won. Forcing generic plans took PostgreSQL's CPU per page
+ * from 306-360 µs to ~190 µs, and from 547-686 µs to ~190 µs for a page at depth 100,000 (bench).
+ */
+const connection = { plan_cache_mode: "force_generic_plan" };
+
 export function connectDb(url: string, max = 10) {
-  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 5, backoff: reconnectBackoffSeconds });
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 5,
+    backoff: reconnectBackoffSeconds,
+    connection,
+  });
   return { sql, db: drizzle(sql, { schema }) };
 }
 
