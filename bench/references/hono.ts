@@ -10,15 +10,16 @@ import { Hono } from "hono";
 
 const app = new Hono();
 app.get("/healthz", (c) => c.json({ status: "ok" }));
-const claimsOf = new Map<string, { sub: string; sid: string; role: string; exp: number }>();
+type Claims = { sub: string; sid: string; role: string; exp: number };
+const claimsOf = new Map<string, Claims>();
 app.get("/api/whoami", (c) => {
   const token = c.req.header("authorization")?.slice(7) ?? "";
   let claims = claimsOf.get(token);
   if (!claims) {
-    claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
-    claimsOf.set(token, claims as NonNullable<typeof claims>);
+    claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Claims;
+    claimsOf.set(token, claims);
   }
-  const { sub, sid, role, exp } = claims as NonNullable<typeof claims>;
+  const { sub, sid, role, exp } = claims;
   return c.json({ userId: sub, sessionId: sid, role, expiresAt: new Date(exp * 1000).toISOString() });
 });
 let count = 0;

@@ -29,10 +29,6 @@ export async function compileServices() {
   }
 }
 
-/**
- * Each service's start on a fresh database and fresh topics (a first deploy: migrations, indexes, topics and
- * keys are created), then again on what that start set up (a restart or a further instance, the usual case).
- */
 /** Resident memory (MiB) of a process that loads a service's code and starts nothing (no service: bare Bun). */
 async function loadedRss(service?: string) {
   const proc = Bun.spawn(["bun", "bench/references/loaded.ts"], {
@@ -45,6 +41,10 @@ async function loadedRss(service?: string) {
   return Number(out.trim());
 }
 
+/**
+ * Each service's start on a fresh database and fresh topics (a first deploy: migrations, indexes, topics and
+ * keys are created), then again on what that start set up (a restart or a further instance, the usual case).
+ */
 export async function startup(report: (row: Row) => void, mode: RunMode) {
   const floors =
     mode === "source"
