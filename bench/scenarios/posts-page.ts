@@ -9,7 +9,7 @@ import { encodeCursor } from "../../post/src/routes/cursor.ts";
 import { measureCpu, percentBusy, settle } from "../lib/cpu.ts";
 import { openLoop } from "../lib/open-loop.ts";
 import { startProcess } from "../lib/processes.ts";
-import type { Row } from "../lib/report.ts";
+import { median, type Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
 import { compare, comparisonRow, type Settings } from "./http-overhead.ts";
 
@@ -80,7 +80,8 @@ export async function postsPage(stack: Stack, settings: Settings, report: (row: 
   });
 
   // The reference takes the same fixed-rate client at 80% of its own maximum: what this machine gives a
-  // page server that does nothing but run the statement, with the client sharing its cores.
+  // page server that does nothing but run the statement, with the client sharing its cores. Runs alternate,
+  // as in `compare`, and each figure is the median of `settings.runs`.
   const atEightyPercent = (url: string, maxRps: number) =>
     measureCpu(() =>
       openLoop({
@@ -90,11 +91,26 @@ export async function postsPage(stack: Stack, settings: Settings, report: (row: 
         expect: (status) => status === 200,
       }),
     );
-  const [fixed, cpu] = await atEightyPercent(stack.post.url, result.rps);
-  const [raw] = await atEightyPercent(reference.url, result.referenceRps);
+  const rounds = [];
+  for (let i = 0; i < settings.runs; i++) {
+    const [service, use] = await atEightyPercent(stack.post.url, result.rps);
+    const [raw] = await atEightyPercent(reference.url, result.referenceRps);
+    rounds.push({ service, use, raw });
+  }
+  const fixed = {
+    sent: rounds.reduce((sum, { service }) => sum + service.sent, 0),
+    failures: rounds.reduce((sum, { service }) => sum + service.failures, 0),
+    p50Ms: median(rounds.map(({ service }) => service.p50Ms)),
+    p99Ms: median(rounds.map(({ service }) => service.p99Ms)),
+  };
+  const cpu = { busy: median(rounds.map(({ use }) => use.busy)), seconds: {} };
+  const raw = {
+    p50Ms: median(rounds.map((round) => round.raw.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.raw.p99Ms)),
+  };
   report({
     scenario: `GET /api/posts at 80% of max (${Math.round(result.rps * 0.8)}/s fixed rate)`,
-    rps: (fixed.sent - fixed.failures) / settings.seconds,
+    rps: (fixed.sent - fixed.failures) / (settings.seconds * settings.runs),
     p50Ms: fixed.p50Ms,
     p99Ms: fixed.p99Ms,
     reference: "raw p99 at 80% of its max (ms)",
