@@ -25,6 +25,7 @@ import { createLogger } from "@chirp/platform/logger";
 import { eventually } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
+import { collections } from "../../auth/src/db.ts";
 import { infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { percentile } from "../lib/open-loop.ts";
 import type { Row } from "../lib/report.ts";
@@ -141,8 +142,7 @@ async function authLags(stack: Stack, topicDefinition: TopicDefinition, sent: Ma
       { timeoutMs: 120_000, intervalMs: 50, what: `${sent.size} events applied by auth` },
     );
     const ids = [...sent.keys()];
-    // auth/src/db.ts: collections.activity.
-    const activity = client.db().collection<{ _id: string; recordedAt: Date }>("activity");
+    const activity = client.db().collection<{ _id: string; recordedAt: Date }>(collections.activity);
     const docs = await activity.find({ _id: { $in: ids } }, { projection: { recordedAt: 1 } }).toArray();
     if (docs.length !== ids.length) throw new Error(`auth committed ${ids.length} events but recorded ${docs.length}`);
     return docs.map((doc) => doc.recordedAt.getTime() - (sent.get(doc._id) ?? 0));
