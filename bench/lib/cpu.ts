@@ -3,6 +3,8 @@
  * seconds of chosen processes. A figure taken with the machine near 100% busy is bound by the machine.
  */
 
+import { readdir } from "node:fs/promises";
+
 /** Busy and total jiffies of all cores together (first line of /proc/stat). */
 async function machineTicks() {
   const line = (await Bun.file("/proc/stat").text()).split("\n", 1)[0] ?? "";
@@ -15,9 +17,15 @@ async function machineTicks() {
 type Ticks = Awaited<ReturnType<typeof machineTicks>>;
 const busyShare = (before: Ticks, after: Ticks) => (after.busy - before.busy) / Math.max(1, after.total - before.total);
 
-/** User plus system CPU seconds of a process so far (fields 14 and 15 of /proc/PID/stat, after its name). */
+/**
+ * User plus system CPU seconds of a process so far (fields 14 and 15 of /proc/PID/stat, after its name), or
+ * undefined once it has exited.
+ */
 async function processSeconds(pid: number) {
-  const stat = await Bun.file(`/proc/${pid}/stat`).text();
+  const stat = await Bun.file(`/proc/${pid}/stat`)
+    .text()
+    .catch(() => undefined);
+  if (stat === undefined) return undefined;
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // Fields count from 3 after the name: utime is field 14, stime field 15. Linux reports 100 ticks a second.
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -26,20 +34,34 @@ async function processSeconds(pid: number) {
 export interface CpuUse {
   /** Share of all cores busy, 0..1. */
   busy: number;
-  /** CPU seconds each named process spent. */
+  /** CPU seconds each named process (or group of processes) spent. */
   seconds: Record<string, number>;
 }
 
-export async function measureCpu<T>(work: () => Promise<T>, pids: Record<string, number> = {}): Promise<[T, CpuUse]> {
-  const names = Object.keys(pids);
-  const before = await Promise.all(names.map((name) => processSeconds(pids[name] ?? 0)));
+/**
+ * Runs `work` and measures the machine's busy share and the CPU seconds of `pids`: one process per name, or a
+ * group summed (e.g. PostgreSQL's backends); a process that starts or exits meanwhile is left out.
+ */
+export async function measureCpu<T>(
+  work: () => Promise<T>,
+  pids: Record<string, number | readonly number[]> = {},
+): Promise<[T, CpuUse]> {
+  const groups = Object.entries(pids).map(([name, group]) => [name, [group].flat()] as const);
+  const read = () => Promise.all(groups.map(([, group]) => Promise.all(group.map(processSeconds))));
+  const before = await read();
   const machineBefore = await machineTicks();
   const result = await work();
   const machineAfter = await machineTicks();
-  const after = await Promise.all(names.map((name) => processSeconds(pids[name] ?? 0)));
-  const seconds = Object.fromEntries(names.map((name, i) => [name, (after[i] ?? 0) - (before[i] ?? 0)]));
+  const after = await read();
+  const spent = (start: (number | undefined)[] = [], end: (number | undefined)[] = []) =>
+    start.reduce<number>((sum, seconds, i) => sum + (seconds === undefined ? 0 : (end[i] ?? seconds) - seconds), 0);
+  const seconds = Object.fromEntries(groups.map(([name], i) => [name, spent(before[i], after[i])]));
   return [result, { busy: busyShare(machineBefore, machineAfter), seconds }];
 }
+
+/** CPU ms per item of each measured process, e.g. "post 0.40, kafka 0.30", for a figure's note. */
+export const cpuPerItem = (use: CpuUse, items: number, names = Object.keys(use.seconds)) =>
+  names.map((name) => `${name} ${(((use.seconds[name] ?? 0) * 1000) / items).toFixed(2)}`).join(", ");
 
 /**
  * Waits until the machine is nearly idle (under 20% busy over half a second), at most `maxMs`: what one
@@ -62,11 +84,12 @@ const root = new URL("../..", import.meta.url).pathname;
 
 /**
  * The local servers' pids from the pid files `scripts/infra` writes (none when the bench runs against servers
- * of its own, e.g. KAFKA_BROKERS/MONGO_URL set), so a figure can say how much CPU each spent on it.
+ * of its own, e.g. KAFKA_BROKERS/MONGO_URL set), so a figure can say how much CPU each spent on it. PostgreSQL
+ * is its processes running now (the postmaster and a backend per connection), as one group.
  */
-export async function infraPids(): Promise<Record<string, number>> {
+export async function infraPids(): Promise<Record<string, number | number[]>> {
   const files = { ferretdb: ".cache/ferretdb/ferretdb.pid", kafka: ".cache/kafka/9092/kafka.pid" };
-  const pids: Record<string, number> = {};
+  const pids: Record<string, number | number[]> = {};
   for (const [name, file] of Object.entries(files)) {
     const pid = Number(
       (
@@ -76,6 +99,22 @@ export async function infraPids(): Promise<Record<string, number>> {
       ).trim(),
     );
     if (pid > 0 && (await Bun.file(`/proc/${pid}/stat`).exists())) pids[name] = pid;
+  }
+  const postgres = await processesNamed("postgres");
+  if (postgres.length > 0) pids.postgres = postgres;
+  return pids;
+}
+
+/** The pids of the processes whose command name is `name`. */
+async function processesNamed(name: string) {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const comm = await Bun.file(`/proc/${pid}/comm`)
+      .text()
+      .catch(() => "");
+    if (comm.trim() === name) pids.push(pid);
   }
   return pids;
 }

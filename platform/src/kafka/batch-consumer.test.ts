@@ -125,6 +125,43 @@ describe("batch mode of the consumer runner, through the real broker", () => {
     });
   });
 
+  test("a consumer stopped the moment it has applied everything has committed all of it", async () => {
+    const { prefix, topic } = await broker.freshTopics([UserEvents], 3);
+    const events = Array.from({ length: 60 }, (_, i) => registered(`s${i}`));
+    // Keyed by user: the events spread over the three partitions, whose chunks are applied and committed at once.
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({ key: event.data.userId, value: JSON.stringify(event) })),
+    });
+    const groupId = uniqueName("g");
+    let applied = 0;
+    const all = Promise.withResolvers<void>();
+    const count = (n: number) => {
+      applied += n;
+      if (applied === events.length) all.resolve();
+    };
+    const consumer = await startConsumer({
+      kafka,
+      groupId,
+      prefix,
+      producer,
+      logger,
+      concurrency: 3,
+      subscriptions: [
+        subscription(UserEvents, async () => count(1), { handleBatch: async (chunk) => count(chunk.length) }),
+      ],
+    });
+    await all.promise;
+    await consumer.stop();
+
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const byPartition = (offsets: { partition: number; offset: string }[]) =>
+      Object.fromEntries(offsets.map(({ partition, offset }) => [partition, offset]));
+    expect(byPartition(committed?.partitions ?? [])).toEqual(byPartition(ends));
+  });
+
   test("a consumer stopped while retrying a chunk leaves it, uncommitted, to the next member of the group", async () => {
     const events = [registered("x"), registered("y")];
     const { prefix } = await topicHolding(events);

@@ -2,6 +2,7 @@ import { parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contra
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logger.ts";
 import type { DeadLetter } from "./dead-letter.ts";
+import type { OffsetCommits } from "./offset-commits.ts";
 import { type DependencyProbe, errorMessage, type Liveness, type RetryPolicy, withRetries } from "./retry.ts";
 import type { Subscription } from "./subscription.ts";
 
@@ -10,6 +11,7 @@ export interface BatchContext {
   deadLetter: DeadLetter;
   logger: Logger;
   dependenciesUp: DependencyProbe;
+  commits: OffsetCommits;
 }
 
 interface Parsed {
@@ -20,9 +22,10 @@ interface Parsed {
 /**
  * Consumes one fetched batch (one partition, offset order) for `sub`, chunk by chunk: a chunk is the next
  * `maxEvents` messages in batch mode, one message otherwise. Its invalid messages go to the dead-letter
- * topic, its valid events are applied, and only then are its offsets resolved and committed, so a crash
- * redelivers the chunk (handlers are idempotent) and never skips it. When the consumer stops or loses the
- * partition, the rest of the batch is left unresolved for whoever consumes the partition next.
+ * topic, its valid events are applied, and only then are its offsets resolved and their commit requested (it
+ * goes on beside the next chunk), so a crash redelivers the chunk (handlers are idempotent) and never skips
+ * it. When the consumer stops or loses the partition, the rest of the batch is left unresolved for whoever
+ * consumes the partition next.
  */
 export async function consumeBatch(payload: EachBatchPayload, sub: Subscription, ctx: BatchContext) {
   const { topic, partition, messages } = payload.batch;
@@ -88,7 +91,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
     if (!(await apply(valid))) return;
     const last = chunk.at(-1);
     if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
+    ctx.commits.request(payload);
     await payload.heartbeat();
   }
 }

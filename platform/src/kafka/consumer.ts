@@ -3,6 +3,7 @@ import type { Logger } from "../logger.ts";
 import { outcome } from "../readiness.ts";
 import { consumeBatch } from "./consume-batch.ts";
 import { createDeadLetter } from "./dead-letter.ts";
+import { type OffsetCommits, offsetCommits } from "./offset-commits.ts";
 import { defaultRetry, type RetryPolicy } from "./retry.ts";
 import type { Subscription } from "./subscription.ts";
 import { physicalName } from "./topics.ts";
@@ -75,6 +76,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   };
   let stopping = false;
   let consumer: Consumer | undefined;
+  let commits: OffsetCommits | undefined;
   let relaunching: Promise<void> | undefined;
 
   /** A fresh kafkajs consumer, connected and subscribed; its run (the group join) goes on in the background. */
@@ -102,7 +104,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     for (const name of byTopic.keys()) {
       await next.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
     }
+    const nextCommits = offsetCommits(logger, groupId);
+    const batchContext = { ...context, commits: nextCommits };
     consumer = next;
+    commits = nextCommits;
     // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
     // service can serve meanwhile; its messages wait in Kafka.
     next
@@ -110,9 +115,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         partitionsConsumedConcurrently: options.concurrency ?? 1,
         // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
         eachBatchAutoResolve: false,
+        // Committed by `offsetCommits`, beside the work: kafkajs would await a commit after every batch.
+        autoCommit: false,
         eachBatch: async (payload) => {
           const sub = byTopic.get(payload.batch.topic);
-          if (sub) return consumeBatch(payload, sub, context);
+          if (!sub) return;
+          try {
+            await consumeBatch(payload, sub, batchContext);
+          } finally {
+            // kafkajs leaves the group once the batches in hand return: their offsets must be committed by then.
+            if (stopping) await nextCommits.flush();
+          }
         },
       })
       .catch((error: unknown) => failed(error, "consumer could not join its group"));
@@ -145,6 +158,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     async stop() {
       stopping = true;
       await relaunching;
+      // What finished before the stop; batches still in hand flush their own before returning.
+      await commits?.flush();
       await consumer?.disconnect();
     },
   };
