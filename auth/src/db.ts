@@ -28,6 +28,11 @@ export const collections = {
   postTombstones: "post_tombstones",
   /** One per (user, kind), `_id` derived from both; written only by the holder of its current claim. */
   notifications: "notifications",
+  /**
+   * The delivery queue: `{_id: notification id, nextAttemptAt}` for each pending notification, so the worker
+   * looks at what is pending only (FerretDB scans whole collections). Written by the holder of the claim.
+   */
+  notificationQueue: "notification_queue",
   /** One fact per delivery attempt (`<notification id>#<n>`): the insert that succeeds owns attempt n. */
   notificationClaims: "notification_claims",
   /** One document per consumed event about a user, `_id` = event id, for `/api/activity` and `/api/stats`. */
@@ -35,6 +40,8 @@ export const collections = {
   signingKeys: "signing_keys",
   outbox: "outbox",
   leases: "leases",
+  /** One fact per data migration done (`_id` = its name), so each runs once per database. */
+  migrations: "migrations",
 } as const;
 
 /** Creates the indexes the service relies on. Idempotent; run by every instance at start. */
@@ -46,8 +53,7 @@ export async function ensureIndexes(db: Db) {
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
     db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),
     db.collection(collections.postMemberships).createIndex({ userId: 1 }, { name: "by_user" }),
-    db.collection(collections.notifications).createIndex({ status: 1, nextAttemptAt: 1 }, { name: "by_due" }),
-    db.collection(collections.notifications).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.notificationQueue).createIndex({ nextAttemptAt: 1 }, { name: "by_due" }),
     db
       .collection(collections.notificationClaims)
       .createIndex({ notificationId: 1, attempt: -1 }, { name: "by_notification" }),

@@ -132,23 +132,22 @@ describe("the delivery worker", () => {
     expect(await db.collection(collections.notificationClaims).countDocuments({ notificationId: id })).toBe(0);
   });
 
-  test("decides on a fresh read once it holds the claim, not on what its scan read before", async () => {
+  test("skips what another instance settled: a sent one leaves the queue, a retry stays queued for its time", async () => {
     const mailer = fakeMailer();
     const clock = { now: new Date() };
     const delivery = worker(mailer, clock);
     await delivery.stop();
-    // Another instance sent this one after the scan read it, and dropped its claims.
+    const queued = async (at: Date) => new Set(await store.due(at, 1000));
+    // Sent by another instance, which stopped before taking it off the queue (settled here by hand, as the
+    // queue entry would be left if it crashed between the two writes).
     const sent = await newNotification(clock.now);
-    await store.settle(sent.id, {
-      status: "sent",
-      attempts: 1,
-      lastError: null,
-      nextAttemptAt: null,
-      sentAt: clock.now,
+    await db.collection(collections.notifications).updateOne({ _id: sent.id } as never, {
+      $set: { status: "sent", attempts: 1, nextAttemptAt: null, sentAt: clock.now },
     });
-    expect(await delivery.deliver(sent.id, sent)).toBe("skipped");
-    // A slow instance, whose claim looked stale to the scan, failed the first attempt after the scan read
-    // the notification: the retry is not due yet.
+    expect((await queued(clock.now)).has(sent.id)).toBe(true);
+    expect(await delivery.deliver(sent.id)).toBe("skipped");
+    expect((await queued(clock.now)).has(sent.id)).toBe(false);
+    // A slow instance, whose claim had gone stale, failed the first attempt: the retry is not due yet.
     const failed = await newNotification(clock.now);
     const retryAt = new Date(clock.now.getTime() + 5_000);
     const longAgo = new Date(clock.now.getTime() - policy.claimTtlMs - 1);
@@ -160,13 +159,55 @@ describe("the delivery worker", () => {
       nextAttemptAt: retryAt,
       sentAt: null,
     });
-    expect(await delivery.deliver(failed.id, failed)).toBe("skipped");
+    expect((await queued(clock.now)).has(failed.id)).toBe(false);
+    expect(await delivery.deliver(failed.id)).toBe("skipped");
     expect(mailer.sent).toHaveLength(0);
     expect(await store.lastClaim(failed.id)).toMatchObject({ attempt: 1, owner: "other" });
     clock.now = retryAt;
-    // The next scan reads it afresh.
+    expect((await queued(clock.now)).has(failed.id)).toBe(true);
     expect(await delivery.deliver(failed.id)).toBe("sent");
     expect(await store.find(failed.id)).toMatchObject({ status: "sent", attempts: 2 });
+    expect((await queued(new Date(8.64e15))).has(failed.id)).toBe(false);
+  });
+
+  test("the queue holds what is pending only: a notification leaves it when sent, and when it fails for good", async () => {
+    const mailer = fakeMailer();
+    const clock = { now: new Date() };
+    const delivery = worker(mailer, clock);
+    await delivery.stop();
+    const everQueued = async () => new Set(await store.due(new Date(8.64e15), 1000));
+    const good = await newNotification(clock.now);
+    expect((await everQueued()).has(good.id)).toBe(true);
+    expect(await delivery.deliver(good.id)).toBe("sent");
+    expect((await everQueued()).has(good.id)).toBe(false);
+
+    mailer.failing = true;
+    const bad = await newNotification(clock.now);
+    for (let attempt = 1; attempt < policy.maxAttempts; attempt++) {
+      expect(await delivery.deliver(bad.id)).toBe("retry");
+      clock.now = (await store.find(bad.id))?.nextAttemptAt ?? clock.now;
+      expect((await everQueued()).has(bad.id)).toBe(true);
+    }
+    expect(await delivery.deliver(bad.id)).toBe("failed");
+    expect((await everQueued()).has(bad.id)).toBe(false);
+  });
+
+  test("queues the pending notifications a version without the queue left, once per database", async () => {
+    const mailer = fakeMailer();
+    // Written as the earlier version did: a notification and no queue entry.
+    const userId = uniqueName("user");
+    const earlier = welcomeNotification({ userId, name: "Old", email: `${userId}@example.com` }, new Date());
+    const { id, ...fields } = earlier;
+    await db.collection(collections.notifications).insertOne({ _id: id, ...fields } as never);
+    await db.collection(collections.migrations).deleteMany({});
+    expect((await store.due(new Date(), 1000)).includes(id)).toBe(false);
+
+    expect(await store.queuePending()).toBeGreaterThanOrEqual(1);
+    expect((await store.due(new Date(), 1000)).includes(id)).toBe(true);
+    expect(await store.queuePending()).toBe(0);
+    const delivery = worker(mailer);
+    delivery.wake();
+    await eventually(async () => (await store.find(id))?.status === "sent", { what: "the earlier notification sent" });
   });
 
   test("a running worker finds due notifications by itself and is woken for new ones", async () => {

@@ -28,10 +28,10 @@ export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
 
 export interface DeliveryWorker {
   /**
-   * Makes one delivery attempt of a notification if it is due and nobody else is making one; `seen` (the
-   * notification as a scan read it) saves a read.
+   * Makes one delivery attempt of a notification if it is due and nobody else is making one; takes it off
+   * the queue if it is finished already.
    */
-  deliver(id: string, seen?: NotificationRecord): Promise<DeliveryResult>;
+  deliver(id: string): Promise<DeliveryResult>;
   /** Scans now instead of at the next tick (a notification was just created). */
   wake(): void;
   /** False once stopped. */
@@ -72,11 +72,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     return (notification.nextAttemptAt?.getTime() ?? 0) <= at.getTime();
   }
 
-  async function deliver(id: string, seen?: NotificationRecord): Promise<DeliveryResult> {
+  async function deliver(id: string): Promise<DeliveryResult> {
     const last = await store.lastClaim(id);
     const at = now();
-    // What a scan read may be stale by now: it only decides whether to try for a claim.
-    if (!isDue(seen ?? (await store.find(id)), last, at)) return "skipped";
+    const seen = await store.find(id);
+    // A queue entry left behind (its holder stopped between settling and dequeuing, or a redelivered event
+    // queued a notification sent long ago): any instance may drop it, by id.
+    if (seen?.status !== "pending") {
+      await store.dequeue(id);
+      return "skipped";
+    }
+    if (!isDue(seen, last, at)) return "skipped";
     const attempt = (last?.attempt ?? 0) + 1;
     if (!(await store.claim(id, { attempt, owner, claimedAt: at }))) return "skipped";
     // From here this instance is the notification's only writer, until its claim goes stale; it decides
@@ -124,13 +130,19 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   }
 
   async function scan() {
-    for (const notification of await store.due(now(), options.batchSize ?? 50)) {
+    for (const id of await store.due(now(), options.batchSize ?? 50)) {
       if (stopped) return;
-      await deliver(notification.id, notification);
+      await deliver(id);
     }
   }
 
   const loop = (async () => {
+    try {
+      const queued = await store.queuePending();
+      if (queued > 0) logger.info({ queued }, "queued the pending notifications of an earlier version");
+    } catch (error) {
+      logger.warn({ err: error }, "could not queue earlier pending notifications; trying again at the next start");
+    }
     while (!stopped) {
       woken = false;
       try {

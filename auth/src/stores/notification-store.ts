@@ -3,6 +3,13 @@ import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
 export type NotificationStatus = "pending" | "sent" | "failed";
 
+/** What a user may be notified of; at most one notification of each kind per user. */
+export const notificationKinds = ["welcome"] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+/** A notification's id: known from the user and kind, so a user's notifications are found by id, not by query. */
+export const notificationId = (userId: string, kind: NotificationKind) => `${userId}:${kind}`;
+
 /** A message ready for a mailer. */
 export interface Mail {
   to: string;
@@ -13,10 +20,10 @@ export interface Mail {
 
 /** A notification and its delivery state. */
 export interface NotificationRecord extends Mail {
-  /** `<userId>:<kind>`, so a second `user.registered` for one user finds the first notification. */
+  /** `notificationId(userId, kind)`, so a second `user.registered` for one user finds the first notification. */
   id: string;
   userId: string;
-  kind: "welcome";
+  kind: NotificationKind;
   status: NotificationStatus;
   /** Delivery attempts made so far. */
   attempts: number;
@@ -43,20 +50,36 @@ export interface DeliveryClaim {
 export interface NotificationStore {
   /** False when the notification exists already (the event was delivered before). */
   create(notification: NotificationRecord): Promise<boolean>;
-  /** Creates many in one round trip, leaving those that exist; returns how many were new. */
+  /**
+   * Creates many in one round trip, leaving those that exist, then queues every one for delivery (those that
+   * existed too: a crash may have come between the two); returns how many were new.
+   */
   createMany(notifications: readonly NotificationRecord[]): Promise<number>;
   find(id: string): Promise<NotificationRecord | null>;
   /** The user's notifications, newest first. */
   listByUser(userId: string): Promise<NotificationRecord[]>;
-  /** Pending notifications due by `now`, oldest due first. */
-  due(now: Date, limit: number): Promise<NotificationRecord[]>;
+  /**
+   * Ids of queued notifications due by `now`, at most `limit`. Unsorted: FerretDB can then stop at `limit`
+   * instead of reading the whole queue (a backlog goes out in about the order it came in).
+   */
+  due(now: Date, limit: number): Promise<string[]>;
+  /** Takes a notification off the queue: it is sent, failed or gone, and the queue still held it. */
+  dequeue(id: string): Promise<void>;
+  /**
+   * Queues the pending notifications of a database written before the queue existed; once per database.
+   * Returns how many it queued.
+   */
+  queuePending(): Promise<number>;
   /** The claim of the latest attempt, if any attempt was claimed since the last purge. */
   lastClaim(id: string): Promise<DeliveryClaim | null>;
   /** Inserts the claim of attempt `claim.attempt`: true for the one instance that gets it. */
   claim(id: string, claim: DeliveryClaim): Promise<boolean>;
   /** Withdraws an unused claim (its holder found nothing to do). */
   dropClaim(id: string, attempt: number): Promise<void>;
-  /** Written only by the holder of the current claim, so no other writer can be undone. */
+  /**
+   * Written only by the holder of the current claim, so no other writer can be undone: the notification, then
+   * its queue entry (due again at `nextAttemptAt`, or gone once it is sent or failed).
+   */
   settle(id: string, outcome: DeliveryOutcome): Promise<void>;
   /** Drops the claims of a notification that is finished (sent or failed). */
   purgeClaims(id: string): Promise<void>;
@@ -64,6 +87,11 @@ export interface NotificationStore {
 
 interface NotificationDocument extends Omit<NotificationRecord, "id"> {
   _id: string;
+}
+
+interface QueueDocument {
+  _id: string;
+  nextAttemptAt: Date | null;
 }
 
 interface ClaimDocument extends DeliveryClaim {
@@ -74,31 +102,62 @@ interface ClaimDocument extends DeliveryClaim {
 const toRecord = ({ _id, ...rest }: NotificationDocument): NotificationRecord => ({ id: _id, ...rest });
 const toDocument = ({ id, ...rest }: NotificationRecord): NotificationDocument => ({ _id: id, ...rest });
 const claimId = (id: string, attempt: number) => `${id}#${attempt}`;
+const queueEntry = ({ id, nextAttemptAt }: Pick<NotificationRecord, "id" | "nextAttemptAt">): QueueDocument => ({
+  _id: id,
+  nextAttemptAt,
+});
+/** The migration that filled the queue from the notifications of an older version. */
+const QUEUE_FILLED = "notification-queue";
 
 export function createMongoNotificationStore(db: Db): NotificationStore {
   const notifications = db.collection<NotificationDocument>(collections.notifications);
   const claims = db.collection<ClaimDocument>(collections.notificationClaims);
+  const queue = db.collection<QueueDocument>(collections.notificationQueue);
+  const migrations = db.collection<{ _id: string; at: Date }>(collections.migrations);
+  const createMany = async (records: readonly NotificationRecord[]) => {
+    const created = await insertEachOnce(notifications, records.map(toDocument));
+    await insertEachOnce(queue, records.map(queueEntry));
+    return created;
+  };
   return {
-    create(notification) {
-      return insertOnce(() => notifications.insertOne(toDocument(notification)));
+    async create(notification) {
+      return (await createMany([notification])) === 1;
     },
-    createMany(records) {
-      return insertEachOnce(notifications, records.map(toDocument));
-    },
+    createMany,
     async find(id) {
       const doc = await notifications.findOne({ _id: id });
       return doc && toRecord(doc);
     },
     async listByUser(userId) {
-      return (await notifications.find({ userId }).sort({ createdAt: -1 }).limit(100).toArray()).map(toRecord);
+      // One lookup by id per kind: on FerretDB a query on `userId` would read every notification ever sent.
+      const docs = await Promise.all(
+        notificationKinds.map((kind) => notifications.findOne({ _id: notificationId(userId, kind) })),
+      );
+      return docs
+        .flatMap((doc) => (doc ? [toRecord(doc)] : []))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     },
     async due(now, limit) {
-      const docs = await notifications
-        .find({ status: "pending", nextAttemptAt: { $lte: now } })
-        .sort({ nextAttemptAt: 1 })
+      const docs = await queue
+        .find({ nextAttemptAt: { $lte: now } }, { projection: { _id: 1 } })
         .limit(limit)
         .toArray();
-      return docs.map(toRecord);
+      return docs.map((doc) => doc._id);
+    },
+    async dequeue(id) {
+      await queue.deleteOne({ _id: id });
+    },
+    async queuePending() {
+      if (await migrations.findOne({ _id: QUEUE_FILLED })) return 0;
+      const pending = await notifications
+        .find({ status: "pending" }, { projection: { _id: 1, nextAttemptAt: 1 } })
+        .toArray();
+      const queued = await insertEachOnce(
+        queue,
+        pending.map(({ _id, nextAttemptAt }) => queueEntry({ id: _id, nextAttemptAt })),
+      );
+      await insertOnce(() => migrations.insertOne({ _id: QUEUE_FILLED, at: new Date() }));
+      return queued;
     },
     async lastClaim(id) {
       const [doc] = await claims.find({ notificationId: id }).sort({ attempt: -1 }).limit(1).toArray();
@@ -112,6 +171,8 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     },
     async settle(id, outcome) {
       await notifications.updateOne({ _id: id }, { $set: outcome });
+      if (outcome.status !== "pending") await queue.deleteOne({ _id: id });
+      else await queue.updateOne({ _id: id }, { $set: { nextAttemptAt: outcome.nextAttemptAt } }, { upsert: true });
     },
     async purgeClaims(id) {
       await claims.deleteMany({ notificationId: id });

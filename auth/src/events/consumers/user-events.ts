@@ -1,7 +1,7 @@
 import type { TopicEvent, UserEvents } from "@chirp/contracts";
 import { welcomeMail } from "../../notifications/template.ts";
 import type { ActivityStore } from "../../stores/activity-store.ts";
-import type { NotificationRecord, NotificationStore } from "../../stores/notification-store.ts";
+import { type NotificationRecord, type NotificationStore, notificationId } from "../../stores/notification-store.ts";
 import { activityOf } from "./activity.ts";
 
 export interface UserEventDeps {
@@ -14,7 +14,7 @@ export interface UserEventDeps {
 /** The welcome notification of a new account; its id makes a redelivered registration find this one. */
 export function welcomeNotification(data: { userId: string; name: string; email: string }, now: Date) {
   const notification: NotificationRecord = {
-    id: `${data.userId}:welcome`,
+    id: notificationId(data.userId, "welcome"),
     userId: data.userId,
     kind: "welcome",
     ...welcomeMail(data),
