@@ -59,8 +59,8 @@ export async function measureCpu<T>(
   return [result, { busy: busyShare(machineBefore, machineAfter), seconds }];
 }
 
-/** CPU ms per item of each measured process, e.g. "post 0.40, kafka 0.30", for a figure's note. */
-export const cpuPerItem = (use: CpuUse, items: number, names = Object.keys(use.seconds)) =>
+/** CPU ms per item of the named processes, e.g. "post 0.40, kafka 0.30", for a figure's note. */
+export const cpuPerItem = (use: CpuUse, items: number, names: readonly string[]) =>
   names.map((name) => `${name} ${(((use.seconds[name] ?? 0) * 1000) / items).toFixed(2)}`).join(", ");
 
 /**

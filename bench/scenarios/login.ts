@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { argon2Params } from "../../auth/src/passwords/policy.ts";
-import { infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
+import { cpuPerItem, infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { openLoop, percentile } from "../lib/open-loop.ts";
 import { median, type Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
@@ -55,9 +55,7 @@ export async function login(stack: Stack, settings: Settings, report: (row: Row)
     { auth: stack.auth.pid, ...(await infraPids()) },
   );
   // Where the CPU of one login goes: each process's CPU time during the run over the logins it served.
-  const perLogin = Object.entries(cpu.seconds)
-    .map(([name, seconds]) => `${name} ${((seconds * 1000) / Math.max(1, closed.requests)).toFixed(0)}`)
-    .join(", ");
+  const perLogin = cpuPerItem(cpu, Math.max(1, closed.requests), ["auth", "ferretdb", "kafka"]);
   report({
     scenario: "POST /api/auth/login (argon2id)",
     rps: closed.rps,
