@@ -1,13 +1,14 @@
 /**
  * Scenario 6: event lag from `user.registered` to the author being applied in the post service, and from
  * `post.created` to the author's `postCount` counting it in the auth service, at a fixed 1,000 events/s;
- * then the post service's sustained rate at 5,000 events/s offered. Events are produced straight to the
- * topics (registering through auth would measure argon2 instead), stamped with their send time. The post
- * service's inbox records when the transaction applying each began (`processed_events.processed_at`); the
- * auth service's activity entry, written after the membership, records when it was written (`recordedAt`).
+ * then the post service's sustained rate. Events are produced straight to the topics (registering through
+ * auth would measure argon2 instead), stamped with their send time. The post service's inbox records when
+ * the transaction applying each began (`processed_events.processed_at`); the auth service's activity entry,
+ * written after the membership, records when it was written (`recordedAt`).
  * The reference is Kafka's own floor on this machine in the same run: the same producer and events, read by
  * a bare kafkajs consumer (same fetch settings, no validation, no database), lag taken on receipt. The
- * registrations run twice: as deployed, and with the auth service frozen, which consumes them too.
+ * registrations run twice: as deployed, and with the auth service frozen, which consumes them too. The
+ * sustained rate is how fast the post service applies a backlog, and whether the lag grows at 5,000/s.
  */
 import {
   createEvent,
@@ -268,32 +269,34 @@ export async function eventLag(stack: Stack, settings: Settings, report: (row: R
     process.kill(stack.auth.pid, "SIGCONT");
   }
 
+  // Capacity: a backlog produced while the post service is frozen, then how fast it applies it. (Applied over
+  // offered, the rate would stay under 5,000/s by the last event's lag, however fast the consumer.)
+  process.kill(stack.post.pid, "SIGSTOP");
+  let backlog: Map<string, number>;
+  try {
+    backlog = await produce(stack, UserEvents, registration, 5000, settings.seconds);
+  } finally {
+    process.kill(stack.post.pid, "SIGCONT");
+  }
+  const resumed = Date.now();
+  const drained = await postLags(stack, backlog);
+  const drainRate = drained.length / ((Math.max(...drained.map((entry) => entry.sentAt + entry.lag)) - resumed) / 1000);
+
   const burst = await postLags(stack, await produce(stack, UserEvents, registration, 5000, settings.seconds));
-  const first = Math.min(...burst.map((entry) => entry.sentAt));
-  const last = Math.max(...burst.map((entry) => entry.sentAt + entry.lag));
-  const rate = burst.length / ((last - first) / 1000);
   const byTime = [...burst].sort((a, b) => a.sentAt - b.sentAt);
   const half = Math.floor(byTime.length / 2);
-  const early = percentile(
-    byTime
-      .slice(0, half)
-      .map((entry) => entry.lag)
-      .sort((a, b) => a - b),
-    50,
-  );
-  const late = percentile(
-    byTime
-      .slice(half)
-      .map((entry) => entry.lag)
-      .sort((a, b) => a - b),
-    50,
-  );
+  const medianLag = (entries: typeof burst) =>
+    percentile(
+      entries.map((entry) => entry.lag).sort((a, b) => a - b),
+      50,
+    );
+  const [early, late] = [medianLag(byTime.slice(0, half)), medianLag(byTime.slice(half))];
   report({
-    scenario: "events applied/s (5,000/s offered)",
-    rps: rate,
+    scenario: "events applied/s (a backlog; then 5,000/s offered)",
+    rps: drainRate,
     p50Ms: late,
     goal: ">= 5000/s, no lag growth",
-    pass: rate >= 5000 && late <= early * 2 + 5,
-    note: `${burst.length} events; p50 lag first half ${early.toFixed(1)} ms, second half ${late.toFixed(1)} ms`,
+    pass: drainRate >= 5000 && late <= early * 2 + 5,
+    note: `a backlog of ${drained.length} events applied at ${drainRate.toFixed(0)}/s once the post service resumed; then ${burst.length} events at 5,000/s: p50 lag first half ${early.toFixed(1)} ms, second half ${late.toFixed(1)} ms`,
   });
 }
