@@ -78,6 +78,8 @@ describe("the delivery worker", () => {
     const mailer = fakeMailer();
     mailer.failing = true;
     const delivery = worker(mailer, clock);
+    // Its own loop stopped (its first scan done) before the notification exists: only the test's calls deliver.
+    await delivery.stop();
     const { id } = await newNotification(clock.now);
 
     expect(await delivery.deliver(id)).toBe("retry");
@@ -141,9 +143,12 @@ describe("the delivery worker", () => {
     // Sent by another instance, which stopped before taking it off the queue (settled here by hand, as the
     // queue entry would be left if it crashed between the two writes).
     const sent = await newNotification(clock.now);
-    await db.collection(collections.notifications).updateOne({ _id: sent.id } as never, {
-      $set: { status: "sent", attempts: 1, nextAttemptAt: null, sentAt: clock.now },
-    });
+    await db.collection<{ _id: string }>(collections.notifications).updateOne(
+      { _id: sent.id },
+      {
+        $set: { status: "sent", attempts: 1, nextAttemptAt: null, sentAt: clock.now },
+      },
+    );
     expect((await queued(clock.now)).has(sent.id)).toBe(true);
     expect(await delivery.deliver(sent.id)).toBe("skipped");
     expect((await queued(clock.now)).has(sent.id)).toBe(false);
@@ -198,7 +203,7 @@ describe("the delivery worker", () => {
     const userId = uniqueName("user");
     const earlier = welcomeNotification({ userId, name: "Old", email: `${userId}@example.com` }, new Date());
     const { id, ...fields } = earlier;
-    await db.collection(collections.notifications).insertOne({ _id: id, ...fields } as never);
+    await db.collection<{ _id: string }>(collections.notifications).insertOne({ _id: id, ...fields });
     await db.collection(collections.migrations).deleteMany({});
     expect((await store.due(new Date(), 1000)).includes(id)).toBe(false);
 
