@@ -16,6 +16,19 @@ export async function rssOf(pid: number) {
   return kb / 1024;
 }
 
+/**
+ * Runs `work` with process `pid` stopped (SIGSTOP) and lets it go on (SIGCONT) however `work` ends: a
+ * figure without that process's share of the machine, or a backlog it finds waiting when it resumes.
+ */
+export async function whileFrozen<T>(pid: number, work: () => Promise<T>): Promise<T> {
+  process.kill(pid, "SIGSTOP");
+  try {
+    return await work();
+  } finally {
+    process.kill(pid, "SIGCONT");
+  }
+}
+
 /** Spawns `command` (cwd = repo root) and waits until `url + probePath` answers 200. */
 export async function startProcess(
   command: string[],

@@ -23,10 +23,10 @@ try {
   for (let start = 0; start < count; start += 1_000) {
     await client
       .db()
-      .collection(collections.notifications)
+      .collection<{ _id: string }>(collections.notifications)
       .insertMany(
         Array.from({ length: Math.min(1_000, count - start) }, (_, i) => ({
-          _id: `probe-${start + i}:welcome` as never,
+          _id: `probe-${start + i}:welcome`,
           userId: `probe-${start + i}`,
           kind: "welcome",
           ...mail,

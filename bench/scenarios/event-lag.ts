@@ -30,6 +30,7 @@ import postgres from "postgres";
 import { collections } from "../../auth/src/db.ts";
 import { cpuPerItem, infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { percentile } from "../lib/open-loop.ts";
+import { whileFrozen } from "../lib/processes.ts";
 import type { Row } from "../lib/report.ts";
 import type { Stack } from "../lib/stack.ts";
 import type { Settings } from "./http-overhead.ts";
@@ -154,6 +155,20 @@ async function authLags(stack: Stack, topicDefinition: TopicDefinition, sent: Ma
   }
 }
 
+/** The median time of `count` runs of `work`, one after another. */
+async function medianMs(count: number, work: (i: number) => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await work(i);
+    times.push(performance.now() - started);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
+}
+
 /**
  * The auth store's own floor: the median time of one insert into FerretDB on this machine, now (each insert
  * is a transaction that SQLite syncs to disk before answering). Applying a `post.created` takes two.
@@ -162,16 +177,7 @@ async function insertFloor(stack: Stack) {
   const client = await MongoClient.connect(stack.env.MONGO_URL ?? "");
   const scratch = client.db().collection<{ _id: number }>("bench_insert_floor");
   try {
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const started = performance.now();
-      await scratch.insertOne({ _id: i });
-      times.push(performance.now() - started);
-    }
-    return percentile(
-      times.sort((a, b) => a - b),
-      50,
-    );
+    return await medianMs(200, (i) => scratch.insertOne({ _id: i }));
   } finally {
     await scratch.drop();
     await client.close();
@@ -187,16 +193,7 @@ async function commitFloor(stack: Stack) {
   const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
   try {
     await sql`create table if not exists bench_commit_floor (id int primary key)`;
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const started = performance.now();
-      await sql`insert into bench_commit_floor values (${i})`;
-      times.push(performance.now() - started);
-    }
-    return percentile(
-      times.sort((a, b) => a - b),
-      50,
-    );
+    return await medianMs(200, (i) => sql`insert into bench_commit_floor values (${i})`);
   } finally {
     await sql`drop table if exists bench_commit_floor`;
     await sql.end();
@@ -285,25 +282,18 @@ export async function eventLag(stack: Stack, settings: Settings, report: (row: R
   await registrations("event lag register -> author (1,000/s)");
   // The auth service consumes the same registrations (activity log, welcome e-mails), on the same two cores.
   // Frozen (SIGSTOP) for one more run, it shows what the post service's own pipeline adds to Kafka's floor.
-  process.kill(stack.auth.pid, "SIGSTOP");
-  try {
-    await registrations(
+  await whileFrozen(stack.auth.pid, () =>
+    registrations(
       "event lag register -> author, auth paused",
       "; the auth service frozen meanwhile: post's own pipeline",
-    );
-  } finally {
-    process.kill(stack.auth.pid, "SIGCONT");
-  }
+    ),
+  );
 
   // Capacity: a backlog produced while the post service is frozen, then how fast it applies it. (Applied over
   // offered, the rate would stay under 5,000/s by the last event's lag, however fast the consumer.)
-  process.kill(stack.post.pid, "SIGSTOP");
-  let backlog: Map<string, number>;
-  try {
-    backlog = await produce(stack, UserEvents, registration, 5000, settings.seconds);
-  } finally {
-    process.kill(stack.post.pid, "SIGCONT");
-  }
+  const backlog = await whileFrozen(stack.post.pid, () =>
+    produce(stack, UserEvents, registration, 5000, settings.seconds),
+  );
   const resumed = Date.now();
   const drained = await postLags(stack, backlog);
   const drainRate = drained.length / ((Math.max(...drained.map((entry) => entry.sentAt + entry.lag)) - resumed) / 1000);
