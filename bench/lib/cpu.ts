@@ -39,23 +39,43 @@ export interface CpuUse {
 }
 
 /**
- * Runs `work` and measures the machine's busy share and the CPU seconds of `pids`: one process per name, or a
- * group summed (e.g. PostgreSQL's backends); a process that starts or exits meanwhile is left out.
+ * What `measureCpu` watches under a name: one process, a fixed group summed, or a group found by a lookup
+ * (e.g. PostgreSQL's processes), looked up again at the end so that a process started meanwhile counts too.
+ */
+export type Processes = number | readonly number[] | (() => Promise<number[]>);
+
+const pidsOf = async (processes: Processes) =>
+  typeof processes === "function" ? await processes() : [processes].flat();
+
+/** CPU seconds of each pid so far; a pid that has exited reads as undefined. */
+const secondsOf = async (pids: readonly number[]) =>
+  new Map(await Promise.all(pids.map(async (pid) => [pid, await processSeconds(pid)] as const)));
+
+/**
+ * Runs `work` and measures the machine's busy share and the CPU seconds of `processes`. A process that exits
+ * meanwhile is left out; one that starts meanwhile counts from zero, all of its CPU being spent in the window.
  */
 export async function measureCpu<T>(
   work: () => Promise<T>,
-  pids: Record<string, number | readonly number[]> = {},
+  processes: Record<string, Processes> = {},
 ): Promise<[T, CpuUse]> {
-  const groups = Object.entries(pids).map(([name, group]) => [name, [group].flat()] as const);
-  const read = () => Promise.all(groups.map(([, group]) => Promise.all(group.map(processSeconds))));
-  const before = await read();
+  const groups = Object.entries(processes);
+  const before = await Promise.all(groups.map(async ([, group]) => secondsOf(await pidsOf(group))));
   const machineBefore = await machineTicks();
   const result = await work();
   const machineAfter = await machineTicks();
-  const after = await read();
-  const spent = (start: (number | undefined)[] = [], end: (number | undefined)[] = []) =>
-    start.reduce<number>((sum, seconds, i) => sum + (seconds === undefined ? 0 : (end[i] ?? seconds) - seconds), 0);
-  const seconds = Object.fromEntries(groups.map(([name], i) => [name, spent(before[i], after[i])]));
+  const after = await Promise.all(groups.map(async ([, group]) => secondsOf(await pidsOf(group))));
+  const spent = (start: Map<number, number | undefined>, end: Map<number, number | undefined>) => {
+    let sum = 0;
+    for (const [pid, seconds] of end) {
+      const from = start.has(pid) ? start.get(pid) : 0;
+      if (seconds !== undefined && from !== undefined) sum += seconds - from;
+    }
+    return sum;
+  };
+  const seconds = Object.fromEntries(
+    groups.map(([name], i) => [name, spent(before[i] ?? new Map(), after[i] ?? new Map())]),
+  );
   return [result, { busy: busyShare(machineBefore, machineAfter), seconds }];
 }
 
@@ -85,11 +105,12 @@ const root = new URL("../..", import.meta.url).pathname;
 /**
  * The local servers' pids from the pid files `scripts/infra` writes (none when the bench runs against servers
  * of its own, e.g. KAFKA_BROKERS/MONGO_URL set), so a figure can say how much CPU each spent on it. PostgreSQL
- * is its processes running now (the postmaster and a backend per connection), as one group.
+ * is its processes (the postmaster and a backend per connection) as one group, connections opened meanwhile
+ * included.
  */
-export async function infraPids(): Promise<Record<string, number | number[]>> {
+export async function infraPids(): Promise<Record<string, Processes>> {
   const files = { ferretdb: ".cache/ferretdb/ferretdb.pid", kafka: ".cache/kafka/9092/kafka.pid" };
-  const pids: Record<string, number | number[]> = {};
+  const pids: Record<string, Processes> = {};
   for (const [name, file] of Object.entries(files)) {
     const pid = Number(
       (
@@ -100,8 +121,7 @@ export async function infraPids(): Promise<Record<string, number | number[]>> {
     );
     if (pid > 0 && (await Bun.file(`/proc/${pid}/stat`).exists())) pids[name] = pid;
   }
-  const postgres = await processesNamed("postgres");
-  if (postgres.length > 0) pids.postgres = postgres;
+  if ((await processesNamed("postgres")).length > 0) pids.postgres = () => processesNamed("postgres");
   return pids;
 }
 
