@@ -1,3 +1,5 @@
+import type { SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -43,6 +45,26 @@ export type Db = ReturnType<typeof connectDb>["db"];
 export type Sql = ReturnType<typeof connectDb>["sql"];
 /** A transaction of `Db`, for code that must write in the caller's transaction (outbox, inbox). */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a raw statement as a prepared statement, in `db` or in a transaction. Drizzle prepares only what a
+ * query builder names with `.prepare()` (drizzle-orm#6096); any other statement postgres.js sends as parse
+ * and describe, waits, then binds and executes: two round trips, and PostgreSQL plans it every time. Only for
+ * statements whose text is the same on every run (pass varying lists as one JSON parameter): postgres.js
+ * keeps every text it prepared, per connection, for the connection's life.
+ */
+export function executePrepared<Row>(db: Db | Tx, name: string, query: SQL): Promise<Row[]> {
+  return db._.session
+    .prepareQuery<{ execute: Row[]; all: Row[]; values: unknown[][] }>(
+      dialect.sqlToQuery(query),
+      undefined,
+      name,
+      false,
+    )
+    .execute();
+}
 
 /** Applies pending drizzle-kit migrations. Instances starting together wait for each other. */
 export async function migrateDb(url: string) {

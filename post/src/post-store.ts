@@ -146,13 +146,17 @@ export function createPostStore(db: Db, onCommitted: () => void = () => {}): Pos
           .select({ name: authors.name, deletedAt: authors.deletedAt })
           .from(authors)
           .where(eq(authors.id, authorId))
-          .for("share");
+          .for("share")
+          .prepare("author_for_post")
+          .execute();
         const name = author ? author.name : await nameOf(authorId);
         if (author?.deletedAt || name === null) throw new AuthorDeletedError(`author ${authorId} is deleted`);
         const [row] = await tx
           .insert(posts)
-          .values({ id: Bun.randomUUIDv7(), authorId, ...input })
-          .returning();
+          .values({ id: Bun.randomUUIDv7(), authorId, title: input.title, content: input.content })
+          .returning()
+          .prepare("insert_post")
+          .execute();
         if (!row) throw new Error("insert returned no row");
         const data = { postId: row.id, authorId, title: row.title };
         await appendToOutbox(tx, [{ topic: PostEvents.name, event: createEvent(PostCreated, data, origin) }]);

@@ -1,6 +1,6 @@
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
-import { asc, inArray, sql } from "drizzle-orm";
-import type { Db, Tx } from "../db.ts";
+import { asc, sql } from "drizzle-orm";
+import { type Db, executePrepared, type Tx } from "../db.ts";
 import { outbox } from "../schema.ts";
 
 /** The channel every instance LISTENs on; a commit that wrote outbox rows notifies it. */
@@ -14,9 +14,21 @@ const DRAIN_LOCK = 0x706f7374;
  */
 export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
   if (entries.length === 0) return;
-  await tx.insert(outbox).values(entries.map((entry) => ({ topic: entry.topic, event: entry.event })));
-  // Delivered at commit only, and once per transaction however many rows it wrote.
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  // One prepared statement for any number of entries, in their order, with the notification: delivered at
+  // commit only, and once per transaction however many rows it wrote.
+  await executePrepared(
+    tx,
+    "append_to_outbox",
+    sql`
+    with queued as (
+      insert into ${outbox} (topic, event)
+      select entry->>'topic', entry->'event' from jsonb_array_elements(${JSON.stringify(entries)}::jsonb)
+        with ordinality as t(entry, ord)
+      order by ord
+      returning 1
+    )
+    select pg_notify(${OUTBOX_CHANNEL}, '') from queued limit 1`,
+  );
 }
 
 /**
@@ -28,18 +40,26 @@ export function createOutboxStore(db: Db): OutboxStore {
   return {
     drain(limit, send) {
       return db.transaction(async (tx) => {
-        const [lock] = await tx.execute<{ locked: boolean }>(
+        const [lock] = await executePrepared<{ locked: boolean }>(
+          tx,
+          "outbox_drain_lock",
           sql`select pg_try_advisory_xact_lock(${DRAIN_LOCK}) as locked`,
         );
         if (!lock?.locked) return 0;
-        const rows = await tx.select().from(outbox).orderBy(asc(outbox.id)).limit(limit);
+        const rows = await tx
+          .select()
+          .from(outbox)
+          .orderBy(asc(outbox.id))
+          .limit(limit)
+          .prepare("outbox_head")
+          .execute();
         if (rows.length === 0) return 0;
         await send(rows.map((row) => ({ topic: row.topic, event: row.event as OutboxEntry["event"] })));
-        await tx.delete(outbox).where(
-          inArray(
-            outbox.id,
-            rows.map((row) => row.id),
-          ),
+        const sent = JSON.stringify(rows.map((row) => row.id));
+        await executePrepared(
+          tx,
+          "outbox_delete_sent",
+          sql`delete from ${outbox} where ${outbox.id} in (select jsonb_array_elements_text(${sent}::jsonb)::bigint)`,
         );
         return rows.length;
       });
