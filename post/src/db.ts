@@ -53,7 +53,8 @@ const dialect = new PgDialect();
  * query builder names with `.prepare()` (drizzle-orm#6096); any other statement postgres.js sends as parse
  * and describe, waits, then binds and executes: two round trips, and PostgreSQL plans it every time. Only for
  * statements whose text is the same on every run (pass varying lists as one JSON parameter): postgres.js
- * keeps every text it prepared, per connection, for the connection's life.
+ * keeps every text it prepared, per connection, for the connection's life. `name` is drizzle's; postgres.js
+ * names its statements itself and finds them by text, and so does `.prepare(name)` on a builder.
  */
 export function executePrepared<Row>(db: Db | Tx, name: string, query: SQL): Promise<Row[]> {
   return db._.session

@@ -122,7 +122,9 @@ function preparePages(db: Db) {
 
 /** `onCommitted` runs after each commit that queued events (the relay's `wake`). */
 export function createPostStore(db: Db, onCommitted: () => void = () => {}): PostStore {
-  const select = (where: SQL | undefined, limit: number, from: Db | Tx = db) => selectPosts(from, where, limit);
+  // By id, prepared (see `executePrepared`): the statement a post's reads and updates end with.
+  const byId = (from: Db | Tx) => selectPosts(from, eq(posts.id, sql.placeholder("id")), 1).prepare("post_by_id");
+  const getPost = byId(db);
 
   async function committed<T>(work: (tx: Tx) => Promise<T>) {
     const result = await db.transaction(work);
@@ -134,7 +136,7 @@ export function createPostStore(db: Db, onCommitted: () => void = () => {}): Pos
     list: preparePages(db),
 
     async get(id) {
-      const [row] = await select(eq(posts.id, id), 1);
+      const [row] = await getPost.execute({ id });
       return row ?? null;
     },
 
@@ -167,22 +169,30 @@ export function createPostStore(db: Db, onCommitted: () => void = () => {}): Pos
 
     update(id, patch, origin) {
       return committed(async (tx) => {
+        // A text per set of patched fields, so three at most (postgres.js keys its statements by text).
         const [row] = await tx
           .update(posts)
           .set({ ...patch, updatedAt: sql`now()` })
           .where(eq(posts.id, id))
-          .returning({ id: posts.id, authorId: posts.authorId, title: posts.title });
+          .returning({ id: posts.id, authorId: posts.authorId, title: posts.title })
+          .prepare("update_post")
+          .execute();
         if (!row) return null;
         const data = { postId: row.id, authorId: row.authorId, title: row.title };
         await appendToOutbox(tx, [{ topic: PostEvents.name, event: createEvent(PostUpdated, data, origin) }]);
-        const [updated] = await select(eq(posts.id, id), 1, tx);
+        const [updated] = await byId(tx).execute({ id });
         return updated ?? null;
       });
     },
 
     remove(id, origin) {
       return committed(async (tx) => {
-        const [row] = await tx.delete(posts).where(eq(posts.id, id)).returning({ authorId: posts.authorId });
+        const [row] = await tx
+          .delete(posts)
+          .where(eq(posts.id, id))
+          .returning({ authorId: posts.authorId })
+          .prepare("delete_post")
+          .execute();
         if (!row) return null;
         const data = { postId: id, authorId: row.authorId };
         await appendToOutbox(tx, [{ topic: PostEvents.name, event: createEvent(PostDeleted, data, origin) }]);
