@@ -54,7 +54,9 @@ const dialect = new PgDialect();
  * and describe, waits, then binds and executes: two round trips, and PostgreSQL plans it every time. Only for
  * statements whose text is the same on every run (pass varying lists as one JSON parameter): postgres.js
  * keeps every text it prepared, per connection, for the connection's life. `name` is drizzle's; postgres.js
- * names its statements itself and finds them by text, and so does `.prepare(name)` on a builder.
+ * names its statements itself and finds them by text, and so does `.prepare(name)` on a builder. After a
+ * migration changes the type of a column a statement returns, PostgreSQL refuses its plan once per connection:
+ * postgres.js prepares it again, except inside a transaction, which then fails once.
  */
 export function executePrepared<Row>(db: Db | Tx, name: string, query: SQL): Promise<Row[]> {
   return db._.session
