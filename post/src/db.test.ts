@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createAuthorStore } from "./author-store.ts";
 import { connectDb, migrateDb } from "./db.ts";
+import { createOutboxStore } from "./events/outbox-store.ts";
 import { createPostStore } from "./post-store.ts";
 import { createTestDatabase, testConfig } from "./testing.ts";
 
@@ -36,4 +38,39 @@ test("the page statements are planned once, not on every execution", async () =>
     expect(Number(custom_plans)).toBe(0);
     expect(Number(generic_plans)).toBe(8);
   }
+});
+
+test("a post's writes, the outbox and the authors' upsert run prepared statements, one text each however often", async () => {
+  const store = createPostStore(connection.db);
+  const outbox = createOutboxStore(connection.db);
+  const authors = createAuthorStore(connection.db);
+  const origin = { source: "post" } as const;
+  for (let i = 0; i < 3; i++) {
+    const authorId = `author-${i}`;
+    // One event, then two: the upsert's text is the same for any number of events.
+    const upserts = Array.from({ length: i + 1 }, (_, n) => ({
+      kind: "upsert" as const,
+      eventId: crypto.randomUUID(),
+      author: { id: `${authorId}-${n}`, name: "Ada", bio: "" },
+      occurredAt: new Date(),
+    }));
+    await authors.applyAll(upserts);
+    const post = await store.create(authorId, { title: `t${i}`, content: "c" }, origin, async () => "Ada");
+    await store.update(post.id, { title: `t${i}!` }, origin);
+    await store.get(post.id);
+    await store.remove(post.id, origin);
+    await outbox.drain(10, async () => {});
+  }
+  const prepared = await connection.sql<{ statement: string; calls: string }[]>`
+    select statement, (generic_plans + custom_plans)::text as calls from pg_prepared_statements
+    where statement not like '%pg_prepared_statements%'`;
+  const callsOf = (fragment: string) =>
+    prepared.filter(({ statement }) => statement.includes(fragment)).map(({ calls }) => Number(calls));
+  expect(callsOf("jsonb_to_recordset")).toEqual([3]);
+  expect(callsOf('insert into "posts"')).toEqual([3]);
+  expect(callsOf('update "posts"')).toEqual([3]);
+  expect(callsOf('delete from "posts"')).toEqual([3]);
+  // Creating, updating and removing each appended one entry; the drains deleted them.
+  expect(callsOf('insert into "outbox"')).toEqual([9]);
+  expect(callsOf('delete from "outbox"')).toEqual([3]);
 });
