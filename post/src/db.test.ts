@@ -3,6 +3,7 @@ import { createAuthorStore } from "./author-store.ts";
 import { connectDb, migrateDb } from "./db.ts";
 import { createOutboxStore } from "./events/outbox-store.ts";
 import { createPostStore } from "./post-store.ts";
+import { createRevocationStore } from "./revocation/revocation-store.ts";
 import { createTestDatabase, testConfig } from "./testing.ts";
 
 const config = testConfig();
@@ -40,10 +41,11 @@ test("the page statements are planned once, not on every execution", async () =>
   }
 });
 
-test("a post's writes, the outbox and the authors' upsert run prepared statements, one text each however often", async () => {
+test("a post's writes, the outbox, the inbox, the authors and revocations run prepared statements, one text each", async () => {
   const store = createPostStore(connection.db);
   const outbox = createOutboxStore(connection.db);
   const authors = createAuthorStore(connection.db);
+  const revocations = createRevocationStore(connection.db);
   const origin = { source: "post" } as const;
   for (let i = 0; i < 3; i++) {
     const authorId = `author-${i}`;
@@ -60,6 +62,10 @@ test("a post's writes, the outbox and the authors' upsert run prepared statement
     await store.get(post.id);
     await store.remove(post.id, origin);
     await outbox.drain(10, async () => {});
+    // A removal makes the chunk take the transaction: the events are claimed first, in one statement.
+    const removal = { kind: "remove" as const, eventId: crypto.randomUUID(), authorId, occurredAt: new Date(), origin };
+    await authors.applyAll([...upserts.map((upsert) => ({ ...upsert, eventId: crypto.randomUUID() })), removal]);
+    await revocations.record(crypto.randomUUID(), { userId: authorId, sessionId: null, revokedAt: new Date() });
   }
   const prepared = await connection.sql<{ statement: string; calls: string }[]>`
     select statement, (generic_plans + custom_plans)::text as calls from pg_prepared_statements
@@ -73,4 +79,7 @@ test("a post's writes, the outbox and the authors' upsert run prepared statement
   // Creating, updating and removing each appended one entry; the drains deleted them.
   expect(callsOf('insert into "outbox"')).toEqual([9]);
   expect(callsOf('delete from "outbox"')).toEqual([3]);
+  // Claimed by the removals' chunks and by the revocations.
+  expect(callsOf("select distinct id::uuid")).toEqual([6]);
+  expect(callsOf('insert into "revoked_sessions"')).toEqual([3]);
 });

@@ -1,4 +1,5 @@
-import type { Tx } from "../db.ts";
+import { sql } from "drizzle-orm";
+import { executePrepared, type Tx } from "../db.ts";
 import { processedEvents } from "../schema.ts";
 
 /**
@@ -15,10 +16,13 @@ export async function claimEvent(tx: Tx, eventId: string): Promise<boolean> {
  */
 export async function claimEvents(tx: Tx, eventIds: readonly string[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
-  const inserted = await tx
-    .insert(processedEvents)
-    .values(eventIds.map((eventId) => ({ eventId })))
-    .onConflictDoNothing()
-    .returning({ eventId: processedEvents.eventId });
-  return new Set(inserted.map((row) => row.eventId));
+  // The ids as one JSON parameter: one prepared statement for any number of them.
+  const inserted = await executePrepared<{ event_id: string }>(
+    tx,
+    "claim_events",
+    sql`insert into ${processedEvents} (event_id)
+      select distinct id::uuid from jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb) as t(id)
+      on conflict do nothing returning event_id`,
+  );
+  return new Set(inserted.map((row) => row.event_id));
 }

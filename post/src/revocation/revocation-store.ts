@@ -1,5 +1,5 @@
 import { gte, sql } from "drizzle-orm";
-import type { Db } from "../db.ts";
+import { type Db, executePrepared } from "../db.ts";
 import { claimEvent } from "../events/inbox.ts";
 import { revokedSessions } from "../schema.ts";
 import type { Revocation } from "./revocation-list.ts";
@@ -32,8 +32,14 @@ export function createRevocationStore(db: Db): RevocationStore {
           .onConflictDoUpdate({
             target: [revokedSessions.userId, revokedSessions.sessionId],
             set: { revokedAt: sql`greatest(${revokedSessions.revokedAt}, excluded.revoked_at)` },
-          });
-        await tx.execute(sql`select pg_notify(${REVOCATION_CHANNEL}, ${encodeRevocation(revocation)})`);
+          })
+          .prepare("record_revocation")
+          .execute();
+        await executePrepared(
+          tx,
+          "notify_revocation",
+          sql`select pg_notify(${REVOCATION_CHANNEL}, ${encodeRevocation(revocation)})`,
+        );
         return true;
       });
     },
