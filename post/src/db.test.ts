@@ -41,7 +41,7 @@ test("the page statements are planned once, not on every execution", async () =>
   }
 });
 
-test("posts, the outbox, the inbox, authors and revocations write with prepared statements, one text each", async () => {
+test("posts, the outbox, the inbox, authors and revocations use prepared statements, one text each", async () => {
   const store = createPostStore(connection.db);
   const outbox = createOutboxStore(connection.db);
   const authors = createAuthorStore(connection.db);
