@@ -79,6 +79,14 @@ test("posts, the outbox, the inbox, authors and revocations use prepared stateme
   // Creating, updating and removing each appended one entry; the drains deleted them.
   expect(callsOf('insert into "outbox"')).toEqual([9]);
   expect(callsOf('delete from "outbox"')).toEqual([3]);
+  // The drain's own statements are planned for the outbox's size at hand, never from a cached generic plan.
+  const drainPlans = await connection.sql<{ generic_plans: string; custom_plans: string }[]>`
+    select generic_plans, custom_plans from pg_prepared_statements
+    where statement like '%from "outbox"%' and statement not like '%pg_prepared_statements%'`;
+  expect(drainPlans.map((plans) => [Number(plans.generic_plans), Number(plans.custom_plans)])).toEqual([
+    [0, 3],
+    [0, 3],
+  ]);
   // Claimed by the removals' chunks and by the revocations.
   expect(callsOf("select distinct id::uuid")).toEqual([6]);
   expect(callsOf('insert into "revoked_sessions"')).toEqual([3]);

@@ -40,10 +40,15 @@ export function createOutboxStore(db: Db): OutboxStore {
   return {
     drain(limit, send) {
       return db.transaction(async (tx) => {
+        // The outbox swings between empty and a backlog (a Kafka outage), so this transaction plans its
+        // statements for the size at hand: a plan cached while it was empty read the whole table on every
+        // drain until the next ANALYZE (19 ms for the head and 14 ms for the delete at 200,000 rows, against
+        // 0.04 and 0.09 ms with the index). Set with the lock, so it costs no round trip.
         const [lock] = await executePrepared<{ locked: boolean }>(
           tx,
           "outbox_drain_lock",
-          sql`select pg_try_advisory_xact_lock(${DRAIN_LOCK}) as locked`,
+          sql`select pg_try_advisory_xact_lock(${DRAIN_LOCK}) as locked,
+            set_config('plan_cache_mode', 'force_custom_plan', true)`,
         );
         if (!lock?.locked) return 0;
         const rows = await tx
@@ -59,7 +64,7 @@ export function createOutboxStore(db: Db): OutboxStore {
         await executePrepared(
           tx,
           "outbox_delete_sent",
-          sql`delete from ${outbox} where ${outbox.id} in (select jsonb_array_elements_text(${sent}::jsonb)::bigint)`,
+          sql`delete from ${outbox} where ${outbox.id} = any(array(select jsonb_array_elements_text(${sent}::jsonb)::bigint))`,
         );
         return rows.length;
       });
