@@ -64,7 +64,8 @@ export function createOutboxStore(db: Db): OutboxStore {
         await executePrepared(
           tx,
           "outbox_delete_sent",
-          sql`delete from ${outbox} where ${outbox.id} = any(array(select jsonb_array_elements_text(${sent}::jsonb)::bigint))`,
+          sql`delete from ${outbox}
+            where ${outbox.id} = any(array(select jsonb_array_elements_text(${sent}::jsonb)::bigint))`,
         );
         return rows.length;
       });
