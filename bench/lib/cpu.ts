@@ -60,11 +60,12 @@ export async function measureCpu<T>(
   processes: Record<string, Processes> = {},
 ): Promise<[T, CpuUse]> {
   const groups = Object.entries(processes);
-  const before = await Promise.all(groups.map(async ([, group]) => secondsOf(await pidsOf(group))));
+  const read = () => Promise.all(groups.map(async ([, group]) => secondsOf(await pidsOf(group))));
+  const before = await read();
   const machineBefore = await machineTicks();
   const result = await work();
   const machineAfter = await machineTicks();
-  const after = await Promise.all(groups.map(async ([, group]) => secondsOf(await pidsOf(group))));
+  const after = await read();
   const spent = (start: Map<number, number | undefined>, end: Map<number, number | undefined>) => {
     let sum = 0;
     for (const [pid, seconds] of end) {
