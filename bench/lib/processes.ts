@@ -29,6 +29,18 @@ export async function whileFrozen<T>(pid: number, work: () => Promise<T>): Promi
   }
 }
 
+/** Reads a stream to its end in the background, keeping its last `lines` lines for an error message. */
+function keepTail(stream: ReadableStream<Uint8Array>, lines = 20) {
+  let tail = "";
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      tail = (tail + decoder.decode(chunk, { stream: true })).split("\n").slice(-lines).join("\n");
+    }
+  })();
+  return () => tail.trim() || "(none)";
+}
+
 /** Spawns `command` (cwd = repo root) and waits until `url + probePath` answers 200. */
 export async function startProcess(
   command: string[],
@@ -38,11 +50,17 @@ export async function startProcess(
   timeoutMs = 30_000,
 ): Promise<Started & { startMs: number }> {
   const started = performance.now();
-  const proc = Bun.spawn(command, { cwd: root, env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
+  const proc = Bun.spawn(command, { cwd: root, env: { ...process.env, ...env }, stdout: "pipe", stderr: "inherit" });
+  const output = keepTail(proc.stdout);
+  // A process that ends early says how, with its last log lines (services log JSON to stdout).
+  const exited = () =>
+    new Error(
+      `${command.join(" ")} exited (code ${proc.exitCode}, signal ${proc.signalCode ?? "none"}); its last output:\n${output()}`,
+    );
   const deadline = Date.now() + timeoutMs;
   let last = "";
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${command.join(" ")} exited with ${proc.exitCode}`);
+    if (proc.exitCode !== null) throw exited();
     last = await fetch(url + probePath)
       .then(async (res) => (res.status === 200 ? "ok" : `${res.status} ${(await res.text()).slice(0, 300)}`))
       .catch((error: Error) => error.message);
@@ -62,7 +80,7 @@ export async function startProcess(
     url,
     pid: proc.pid,
     startMs,
-    rssMiB: () => rssOf(proc.pid),
+    rssMiB: () => (proc.exitCode === null ? rssOf(proc.pid) : Promise.reject(exited())),
     stop,
     [Symbol.asyncDispose]: stop,
   };
