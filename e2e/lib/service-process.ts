@@ -1,8 +1,14 @@
-/** One service as a real OS process (`bun <service>/src/main.ts`), so faults can SIGKILL or SIGTERM it. */
+/**
+ * One service as a real OS process (`bun <service>/src/main.ts`), so faults can SIGKILL or SIGTERM it; or,
+ * with E2E_CONTAINERS=1, as its container image under podman (./container.ts), stopped the way an
+ * orchestrator stops it.
+ */
 import { appendFileSync } from "node:fs";
 import { eventually } from "@chirp/platform/testing";
+import { containerCommand, containerName, stopContainer } from "./container.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
+const inContainers = process.env.E2E_CONTAINERS === "1";
 
 export type ServiceName = "auth" | "post";
 
@@ -29,12 +35,15 @@ export async function spawnService(
   logFile: string,
 ): Promise<ServiceProcess> {
   const url = new URL(`http://127.0.0.1:${port}`);
+  const serviceEnv = { ...env, PORT: `${port}`, HOST: "127.0.0.1" };
+  const container = containerName(name, port);
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
 
   async function launch() {
-    proc = Bun.spawn(["bun", `${name}/src/main.ts`], {
+    // A container gets the service's environment only; podman itself needs the runner's (CONTAINERS_CONF).
+    proc = Bun.spawn(inContainers ? containerCommand(name, container, serviceEnv) : ["bun", `${name}/src/main.ts`], {
       cwd: repoRoot,
-      env: { ...process.env, ...env, PORT: `${port}`, HOST: "127.0.0.1" },
+      env: { ...process.env, ...(inContainers ? {} : serviceEnv) },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -58,9 +67,15 @@ export async function spawnService(
     url,
     pid: () => proc.pid,
     async signal(signal) {
-      proc.kill(signal);
-      await proc.exited;
-      return proc.exitCode;
+      if (!inContainers) {
+        proc.kill(signal);
+        await proc.exited;
+        return proc.exitCode;
+      }
+      await stopContainer(container, signal);
+      const code = await proc.exited;
+      // 137 = 128 + SIGKILL: reported as a process killed by a signal is.
+      return code === 137 ? null : code;
     },
     restart: launch,
     alive: () => proc.exitCode === null && proc.signalCode === null,

@@ -1,0 +1,51 @@
+/**
+ * A service as its container image under podman (E2E_CONTAINERS=1, set by scripts/containers-check after
+ * scripts/images built chirp-auth:local and chirp-post:local), hardened as compose.yaml and deploy/k8s run
+ * it: read-only root with a /tmp tmpfs, uid 65532, every capability dropped, no new privileges. The
+ * container shares the host's network, so it reaches the local servers on 127.0.0.1 and listens there.
+ */
+
+/** Set by the runner: the containers of one run carry this label, so the runner removes any left over. */
+export const containerRunLabel = process.env.E2E_CONTAINER_RUN ?? "e2e";
+/** Past the stack's SHUTDOWN_TIMEOUT_MS (15 s), as compose's stop_grace_period is past the service's. */
+export const stopGraceSeconds = 20;
+
+export function containerName(service: string, port: number) {
+  return `chirp-${containerRunLabel}-${service}-${port}`;
+}
+
+/** `podman run` in the foreground: its stdout/stderr are the service's, its exit code the service's. */
+export function containerCommand(service: string, name: string, env: Record<string, string>): string[] {
+  return [
+    "podman",
+    "run",
+    "--rm",
+    `--name=${name}`,
+    `--label=chirp.run=${containerRunLabel}`,
+    "--network=host",
+    "--read-only",
+    "--tmpfs=/tmp",
+    "--user=65532:65532",
+    "--cap-drop=ALL",
+    "--security-opt=no-new-privileges",
+    "--pull=never",
+    ...Object.entries(env).map(([key, value]) => `--env=${key}=${value}`),
+    `chirp-${service}:local`,
+  ];
+}
+
+/**
+ * Stops a container as an orchestrator does: SIGTERM, then SIGKILL once the grace period is over
+ * (`podman stop --time`), or SIGKILL at once (`podman kill`). The foreground `podman run` then exits with
+ * the service's code (137 after a SIGKILL).
+ */
+export async function stopContainer(name: string, signal: "SIGTERM" | "SIGKILL") {
+  const command =
+    signal === "SIGTERM"
+      ? ["podman", "stop", `--time=${stopGraceSeconds}`, name]
+      : ["podman", "kill", "--signal=KILL", name];
+  const proc = Bun.spawn(command, { stdout: "ignore", stderr: "pipe" });
+  if ((await proc.exited) !== 0) {
+    throw new Error(`${command.join(" ")} failed: ${await new Response(proc.stderr).text()}`);
+  }
+}
