@@ -3,10 +3,15 @@
 // Users register, log in, post and read through the instances alternately; every access token must work
 // on every instance, and every event must be applied exactly once (postCount, activity, authors).
 // Usage: bun scripts/scale-out.ts AUTH_EXECUTABLE POST_EXECUTABLE LOG_DIR
+//        bun scripts/scale-out.ts --containers LOG_DIR   (the images scripts/images built, under podman, as
+//                                                          scripts/containers-check runs it)
 import { SQL } from "bun";
+import { containerCommand, containerName, stopContainer } from "../e2e/lib/container.ts";
 
-const [authExe, postExe, logDir] = process.argv.slice(2);
-if (!authExe || !postExe || !logDir) throw new Error("usage: scale-out.ts AUTH_EXECUTABLE POST_EXECUTABLE LOG_DIR");
+const usage = "usage: scale-out.ts AUTH_EXECUTABLE POST_EXECUTABLE LOG_DIR | --containers LOG_DIR";
+const inContainers = process.argv[2] === "--containers";
+const [authExe, postExe, logDir] = inContainers ? ["auth", "post", process.argv[3]] : process.argv.slice(2);
+if (!authExe || !postExe || !logDir) throw new Error(usage);
 const USERS = 6;
 const POSTS_PER_USER = 3;
 const run = `scaleout_${Date.now().toString(36)}`;
@@ -24,6 +29,8 @@ interface Instance {
   url: string;
   proc: Bun.Subprocess;
   coldStartMs: number;
+  container: string;
+  stop(): Promise<number>;
 }
 const instances: Instance[] = [];
 
@@ -35,18 +42,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Spawns one instance and waits for /readyz 200; the time from spawn to that answer is its cold start. */
+/**
+ * Spawns one instance (`exe` is the executable, or the service's name with --containers) and waits for
+ * /readyz 200; the time from spawn to that answer is its cold start.
+ */
 async function start(name: string, exe: string, env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const serviceEnv = { ...common, ...env, PORT: String(port), HOST: "127.0.0.1" };
+  const container = containerName(name, port);
   const started = performance.now();
-  const proc = Bun.spawn([exe], {
-    env: { PATH: process.env.PATH ?? "", ...common, ...env, PORT: String(port) },
+  // podman needs the runner's environment (CONTAINERS_CONF); the container gets the service's only.
+  const proc = Bun.spawn(inContainers ? containerCommand(exe, container, serviceEnv) : [exe], {
+    env: inContainers ? process.env : { PATH: process.env.PATH ?? "", ...serviceEnv },
     cwd: logDir,
     stdout: Bun.file(`${logDir}/${name}.log`),
     stderr: "inherit",
   });
-  const instance = { name, url, proc, coldStartMs: 0 };
+  const stop = async () => {
+    if (inContainers) await stopContainer(container, "SIGTERM");
+    else proc.kill("SIGTERM");
+    return proc.exited;
+  };
+  const instance = { name, url, proc, coldStartMs: 0, container, stop };
   instances.push(instance);
   const deadline = started + 30_000;
   while (performance.now() < deadline) {
@@ -106,6 +124,15 @@ try {
     await start("post-2", postExe, { DATABASE_URL: databaseUrl, AUTH_URL: auth[1].url }),
   ] as const;
   const pick = <T>(pair: readonly [T, T], i: number): T => pair[i % 2] as T;
+  if (inContainers) {
+    // What the images' HEALTHCHECK runs (busybox as wget), inside each container, on its port.
+    for (const instance of instances) {
+      const probe = ["/usr/bin/wget", "-q", "-O", "/dev/null", `${instance.url}/healthz`];
+      const exec = Bun.spawn(["podman", "exec", instance.container, ...probe], { stderr: "inherit" });
+      if ((await exec.exited) !== 0) throw new Error(`${instance.name}: the health-check command failed`);
+    }
+    checks.push("the images' health-check command (busybox wget /healthz) succeeds inside each container");
+  }
 
   const users: { id: string; name: string; token: string }[] = [];
   for (let i = 0; i < USERS; i++) {
@@ -175,7 +202,9 @@ try {
   }
   checks.push(`post projected each of ${USERS} authors exactly once; ${postIds.length} post rows`);
 
-  console.log(`scale-out (${run}): 2 x auth, 2 x post, one consumer group per service`);
+  console.log(
+    `scale-out (${run}): 2 x auth, 2 x post${inContainers ? " (containers)" : ""}, one consumer group per service`,
+  );
   for (const instance of instances) {
     console.log(
       `  ${instance.name}  ${instance.url}  cold start to /readyz 200: ${instance.coldStartMs.toFixed(0)} ms`,
@@ -183,8 +212,7 @@ try {
   }
   for (const check of checks) console.log(`  ok  ${check}`);
 } finally {
-  for (const instance of instances) instance.proc.kill("SIGTERM");
-  const exits = await Promise.all(instances.map((instance) => instance.proc.exited));
+  const exits = await Promise.all(instances.map((instance) => instance.stop()));
   console.log(`  stopped ${instances.length} instances (exit codes ${exits.join(", ")})`);
   await admin.unsafe(`drop database if exists ${run} with (force)`).catch(() => {});
   await admin.end();
