@@ -39,6 +39,14 @@ const standalone: Record<string, (report: Report) => Promise<void>> = {
     await startup(report, "compiled");
     await startup(report, "bytecode");
   },
+  // The images under podman: scripts/bench sets BENCH_CONTAINERS=1 once it has built them (scripts/images).
+  "startup-container": async (report) => {
+    if (process.env.BENCH_CONTAINERS !== "1") {
+      console.log("bench: startup-container skipped: BENCH_CONTAINERS is not 1 (podman cannot run here)");
+      return;
+    }
+    await startup(report, "container");
+  },
 };
 
 const only = args.only?.split(",");

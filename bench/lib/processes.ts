@@ -5,6 +5,8 @@ const root = new URL("../..", import.meta.url).pathname;
 export interface Started extends AsyncDisposable {
   url: string;
   pid: number;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number>;
   /** Resident memory of the process now, in MiB (from /proc). */
   rssMiB(): Promise<number>;
   stop(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startProcess(
   return {
     url,
     pid: proc.pid,
+    exited: proc.exited,
     startMs,
     rssMiB: () => (proc.exitCode === null ? rssOf(proc.pid) : Promise.reject(exited())),
     stop,

@@ -2,7 +2,8 @@
 import { deleteTopicsUnder, freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
-import { type Started, startProcess } from "./processes.ts";
+import { containerCommand, containerName, stopContainer } from "../../e2e/lib/container.ts";
+import { rssOf, type Started, startProcess } from "./processes.ts";
 
 const defaults = {
   mongo: process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false",
@@ -20,15 +21,36 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts auth then post (each timed from process start to `/readyz` 200). */
-/** How the services run: from source, or as the executables `compileServices` builds (with or without bytecode). */
-export type RunMode = "source" | "compiled" | "bytecode";
+/**
+ * How the services run: from source, as the executables `compileServices` builds (with or without
+ * bytecode), or as their images under podman (`container`: the images scripts/images built, run as
+ * e2e/lib/container.ts runs them; the runner must have podman configured, see scripts/podman-env.sh).
+ */
+export type RunMode = "source" | "compiled" | "bytecode" | "container";
 
 const root = new URL("../..", import.meta.url).pathname;
 /** Where `compileServices` puts a service's executable for a compiled mode. */
 export const executable = (service: string, mode: Exclude<RunMode, "source">) =>
   `${root}.cache/bench/${service}-${mode}`;
 
+/**
+ * One service as its image, timed from `podman run` to `/readyz` 200 (container creation included); its
+ * resident memory is the service process's inside the container, and it stops as an orchestrator stops it.
+ */
+async function startContainer(service: string, env: Record<string, string>, url: string) {
+  const name = containerName(`bench-${service}`, Number(env.PORT));
+  const started = await startProcess(containerCommand(service, name, env), {}, url, "/readyz");
+  const inspect = Bun.spawn(["podman", "inspect", "--format", "{{.State.Pid}}", name], { stderr: "inherit" });
+  const pid = Number((await new Response(inspect.stdout).text()).trim());
+  // Not a signal to `podman run` (it would forward it to a container already gone): podman stop, then its exit.
+  const stop = async () => {
+    await stopContainer(name, "SIGTERM");
+    await started.exited;
+  };
+  return { ...started, pid, rssMiB: () => rssOf(pid), stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Starts auth then post (each timed from process start to `/readyz` 200). */
 export async function startStack(command: RunMode = "source"): Promise<Stack> {
   const name = uniqueName("bench");
   const databaseUrl = withDatabase(defaults.postgres, name);
@@ -48,12 +70,16 @@ export async function startStack(command: RunMode = "source"): Promise<Stack> {
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "100000",
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100000",
   };
-  const binary = (service: string) =>
-    command === "source" ? ["bun", `${service}/src/main.ts`] : [executable(service, command)];
+  const start = (service: string, port: number) => {
+    const url = `http://127.0.0.1:${port}`;
+    const serviceEnv = { ...env, PORT: `${port}` };
+    if (command === "container") return startContainer(service, serviceEnv, url);
+    const binary = command === "source" ? ["bun", `${service}/src/main.ts`] : [executable(service, command)];
+    return startProcess(binary, serviceEnv, url, "/readyz");
+  };
   const kafkaBrokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-  const startAuth = () => startProcess(binary("auth"), { ...env, PORT: `${authPort}` }, env.AUTH_URL, "/readyz");
-  const startPost = () =>
-    startProcess(binary("post"), { ...env, PORT: `${postPort}` }, `http://127.0.0.1:${postPort}`, "/readyz");
+  const startAuth = () => start("auth", authPort);
+  const startPost = () => start("post", postPort);
   const stack: Stack = {
     auth: await startAuth(),
     post: await startPost(),

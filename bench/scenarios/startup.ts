@@ -1,7 +1,8 @@
 /**
  * Scenario 7: cold start (process start -> `/readyz` 200, servers already up) and idle RSS of each service,
  * from source (`bun src/main.ts`), as the compiled executable the container image runs
- * (`scripts/compile-service`), and as that executable with its bundle precompiled to bytecode.
+ * (`scripts/compile-service`), as that executable with its bundle precompiled to bytecode, and (with
+ * BENCH_CONTAINERS=1, which scripts/bench sets where podman runs) as the image itself under podman.
  */
 import { settle } from "../lib/cpu.ts";
 import type { Row } from "../lib/report.ts";
@@ -27,6 +28,12 @@ export async function compileServices() {
       if ((await build.exited) !== 0) throw new Error(`compiling ${service} (${mode}) failed`);
     }
   }
+}
+
+/** The image's size as podman counts it (the uncompressed layers), in MB to one decimal. */
+async function imageMB(service: string) {
+  const inspect = Bun.spawn(["podman", "image", "inspect", "--format", "{{.Size}}", `chirp-${service}:local`]);
+  return Math.round(Number((await new Response(inspect.stdout).text()).trim()) / 1e5) / 10;
 }
 
 /** Resident memory (MiB) of a process that loads a service's code and starts nothing (no service: bare Bun). */
@@ -63,7 +70,11 @@ export async function startup(report: (row: Row) => void, mode: RunMode) {
     ] as const) {
       const rss = await started.rssMiB();
       const size =
-        mode === "source" ? "" : `; executable ${(Bun.file(executable(service, mode)).size / 1e6).toFixed(1)} MB`;
+        mode === "source"
+          ? ""
+          : mode === "container"
+            ? `; image ${await imageMB(service)} MB; RSS of the service process inside the container`
+            : `; executable ${(Bun.file(executable(service, mode)).size / 1e6).toFixed(1)} MB`;
       const floor = floors
         ? ` (its code loaded, nothing started: ${floors[service].toFixed(1)}; bare Bun: ${floors.bare.toFixed(1)})`
         : "";
