@@ -29,19 +29,23 @@ podman_install() {
 
 podman_configure() {
   mkdir -p "$CONTAINERS_DIR/storage"
-  cat >"$CONTAINERS_DIR/containers.conf" <<'EOF'
+  # Run-time state in /run, one directory per storage: two storages sharing one hang podman.
+  local run
+  run="/run/chirp-containers/$(echo -n "$CONTAINERS_DIR" | sha256sum | cut -c1-12)"
+  cat >"$CONTAINERS_DIR/containers.conf" <<EOF
 [containers]
 default_ulimits = []
 [engine]
 cgroup_manager = "cgroupfs"
 runtime = "runc"
 events_logger = "file"
+tmp_dir = "$run/libpod"
 EOF
   cat >"$CONTAINERS_DIR/storage.conf" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$CONTAINERS_DIR/storage"
-runroot = "/run/chirp-containers"
+runroot = "$run/storage"
 EOF
   export CONTAINERS_CONF="$CONTAINERS_DIR/containers.conf" CONTAINERS_STORAGE_CONF="$CONTAINERS_DIR/storage.conf"
 }
