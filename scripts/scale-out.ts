@@ -60,7 +60,7 @@ async function start(name: string, exe: string, env: Record<string, string>): Pr
     stderr: "inherit",
   });
   const stop = async () => {
-    if (inContainers) await stopContainer(container, "SIGTERM");
+    if (inContainers) await stopContainer(container);
     else proc.kill("SIGTERM");
     return proc.exited;
   };

@@ -2,7 +2,7 @@
 import { deleteTopicsUnder, freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
-import { containerCommand, containerName, stopContainer } from "../../e2e/lib/container.ts";
+import { containerCommand, containerName, containerPid, stopContainer } from "../../e2e/lib/container.ts";
 import { rssOf, type Started, startProcess } from "./processes.ts";
 
 const defaults = {
@@ -40,11 +40,10 @@ export const executable = (service: string, mode: Exclude<RunMode, "source">) =>
 async function startContainer(service: string, env: Record<string, string>, url: string) {
   const name = containerName(`bench-${service}`, Number(env.PORT));
   const started = await startProcess(containerCommand(service, name, env), {}, url, "/readyz");
-  const inspect = Bun.spawn(["podman", "inspect", "--format", "{{.State.Pid}}", name], { stderr: "inherit" });
-  const pid = Number((await new Response(inspect.stdout).text()).trim());
+  const pid = await containerPid(name);
   // Not a signal to `podman run` (it would forward it to a container already gone): podman stop, then its exit.
   const stop = async () => {
-    await stopContainer(name, "SIGTERM");
+    await stopContainer(name);
     await started.exited;
   };
   return { ...started, pid, rssMiB: () => rssOf(pid), stop, [Symbol.asyncDispose]: stop };

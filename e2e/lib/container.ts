@@ -38,16 +38,22 @@ export function containerCommand(service: string, name: string, env: Record<stri
 
 /**
  * Stops a container as an orchestrator does: SIGTERM, then SIGKILL once the grace period is over
- * (`podman stop --time`), or SIGKILL at once (`podman kill`). The foreground `podman run` then exits with
- * the service's code (137 after a SIGKILL).
+ * (`podman stop --time`). The foreground `podman run` then exits with the service's code (137 after a
+ * SIGKILL). A SIGKILL at once goes straight to `containerPid` from the host instead, as the kernel's OOM
+ * killer's would: `podman kill` takes a few hundred ms to start, long enough for a scenario's burst to end.
  */
-export async function stopContainer(name: string, signal: "SIGTERM" | "SIGKILL") {
-  const command =
-    signal === "SIGTERM"
-      ? ["podman", "stop", `--time=${stopGraceSeconds}`, name]
-      : ["podman", "kill", "--signal=KILL", name];
+export async function stopContainer(name: string) {
+  const command = ["podman", "stop", `--time=${stopGraceSeconds}`, name];
   const proc = Bun.spawn(command, { stdout: "ignore", stderr: "pipe" });
   if ((await proc.exited) !== 0) {
     throw new Error(`${command.join(" ")} failed: ${await new Response(proc.stderr).text()}`);
   }
+}
+
+/** The host's id of the service's process (the container's pid 1). */
+export async function containerPid(name: string) {
+  const inspect = Bun.spawn(["podman", "inspect", "--format", "{{.State.Pid}}", name], { stderr: "inherit" });
+  const pid = Number((await new Response(inspect.stdout).text()).trim());
+  if (!(pid > 0)) throw new Error(`no process for container ${name}`);
+  return pid;
 }

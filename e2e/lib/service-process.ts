@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { eventually } from "@chirp/platform/testing";
-import { containerCommand, containerName, stopContainer } from "./container.ts";
+import { containerCommand, containerName, containerPid, stopContainer } from "./container.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 const inContainers = process.env.E2E_CONTAINERS === "1";
@@ -38,6 +38,8 @@ export async function spawnService(
   const serviceEnv = { ...env, PORT: `${port}`, HOST: "127.0.0.1" };
   const container = containerName(name, port);
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  /** In a container: the service's own process as the host sees it. */
+  let servicePid = 0;
 
   async function launch() {
     // A container gets the service's environment only; podman itself needs the runner's (CONTAINERS_CONF).
@@ -59,6 +61,7 @@ export async function spawnService(
       },
       { timeoutMs: 30_000, what: `${name} /readyz 200` },
     );
+    if (inContainers) servicePid = await containerPid(container);
   }
 
   await launch();
@@ -72,7 +75,8 @@ export async function spawnService(
         await proc.exited;
         return proc.exitCode;
       }
-      await stopContainer(container, signal);
+      if (signal === "SIGKILL") process.kill(servicePid, "SIGKILL");
+      else await stopContainer(container);
       const code = await proc.exited;
       // 137 = 128 + SIGKILL: reported as a process killed by a signal is.
       return code === 137 ? null : code;
