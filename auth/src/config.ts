@@ -24,6 +24,8 @@ export const AuthEnv = CommonEnv.extend({
    * lag was the same at 10 ms (p50 52-54 ms), and the empty fetches cost ~10 MiB of idle RSS.
    */
   KAFKA_FETCH_MAX_WAIT_MS: env.int(100, 1, 10_000),
+  /** `production` (as the images set it) refuses to start without a real SIGNING_KEY_SECRET. */
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Encrypts the signing keys at rest. Unset only in development: a fixed key is used with a warning. */
   SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),
@@ -65,5 +67,27 @@ export const AuthEnv = CommonEnv.extend({
 });
 export type AuthConfig = z.output<typeof AuthEnv>;
 
+/** Seals the signing keys when SIGNING_KEY_SECRET is unset: public, so for development only. */
+export const developmentSigningSecret = "chirp-development-signing-key-secret-not-for-production";
+
+/**
+ * Why a signing secret cannot protect production keys, or undefined. Whoever can read the `signing_keys`
+ * collection and knows the secret can mint any token (an admin's too), so a missing, public or placeholder
+ * secret (the Kubernetes example's `REPLACE-with-...`) stops the service instead of starting it.
+ */
+function weakSigningSecret(secret: string | undefined) {
+  if (!secret) return "is required when NODE_ENV=production (32+ random characters, e.g. openssl rand -base64 48)";
+  if (secret === developmentSigningSecret || /replace|change.?me|example|placeholder/i.test(secret)) {
+    return "is a placeholder; set 32+ random characters (e.g. openssl rand -base64 48)";
+  }
+  if (new Set(secret).size < 12) return "is too uniform to be random (fewer than 12 distinct characters)";
+  return undefined;
+}
+
+const AuthEnvChecked = AuthEnv.superRefine((config, ctx) => {
+  const weakness = config.NODE_ENV === "production" ? weakSigningSecret(config.SIGNING_KEY_SECRET) : undefined;
+  if (weakness) ctx.addIssue({ code: "custom", path: ["SIGNING_KEY_SECRET"], message: weakness });
+});
+
 export const loadConfig = (environment: Record<string, string | undefined>): AuthConfig =>
-  parseEnv(AuthEnv, environment);
+  parseEnv(AuthEnvChecked, environment);
