@@ -140,6 +140,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       adminEmails: config.ADMIN_EMAILS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+      userLookups: { concurrency: config.USER_LOOKUP_CONCURRENCY, queue: config.USER_LOOKUP_QUEUE },
       throttle: {
         windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
         perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
