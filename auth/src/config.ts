@@ -1,3 +1,4 @@
+import { accessTokenTimeChecks } from "@chirp/contracts";
 import { CommonEnv, env, parseEnv } from "@chirp/platform/config";
 import { z } from "zod";
 
@@ -23,10 +24,12 @@ export const AuthEnv = CommonEnv.extend({
    * lag was the same at 10 ms (p50 52-54 ms), and the empty fetches cost ~10 MiB of idle RSS.
    */
   KAFKA_FETCH_MAX_WAIT_MS: env.int(100, 1, 10_000),
+  /** `production` (as the images set it) refuses to start without a real SIGNING_KEY_SECRET. */
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Encrypts the signing keys at rest. Unset only in development: a fixed key is used with a warning. */
   SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),
-  ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, 3600),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, accessTokenTimeChecks.maxTokenAge),
   REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
   /** Accounts whose (normalised) e-mail is listed get the `admin` role. */
   ADMIN_EMAILS: env.list("").transform((emails) => emails.map((email) => email.toLowerCase())),
@@ -41,6 +44,12 @@ export const AuthEnv = CommonEnv.extend({
   LOGIN_FAILURE_WINDOW_SECONDS: env.int(15 * 60, 1),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: env.int(50, 1),
+  /**
+   * Batch lookups (`POST /api/users/batch`, open to anyone) in flight, and how many more may wait before one
+   * is refused fast with 503: unbounded, 20 loops of 100-id batches slowed everyone's `/me` from 11 to 254 ms.
+   */
+  USER_LOOKUP_CONCURRENCY: env.int(2, 1, 256),
+  USER_LOOKUP_QUEUE: env.int(8, 0, 10_000),
   /** Read the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
   TRUST_PROXY: env.bool(false),
   /** Where welcome e-mails go (smtp:// or smtps://, credentials in the URL). Unset: they are written to the log. */
@@ -64,5 +73,27 @@ export const AuthEnv = CommonEnv.extend({
 });
 export type AuthConfig = z.output<typeof AuthEnv>;
 
+/** Seals the signing keys when SIGNING_KEY_SECRET is unset: public, so for development only. */
+export const developmentSigningSecret = "chirp-development-signing-key-secret-not-for-production";
+
+/**
+ * Why a signing secret cannot protect production keys, or undefined. Whoever can read the `signing_keys`
+ * collection and knows the secret can mint any token (an admin's too), so a missing, public or placeholder
+ * secret (the Kubernetes example's `REPLACE-with-...`) stops the service instead of starting it.
+ */
+function weakSigningSecret(secret: string | undefined) {
+  if (!secret) return "is required when NODE_ENV=production (32+ random characters, e.g. openssl rand -base64 48)";
+  if (secret === developmentSigningSecret || /replace|change.?me|example|placeholder/i.test(secret)) {
+    return "is a placeholder; set 32+ random characters (e.g. openssl rand -base64 48)";
+  }
+  if (new Set(secret).size < 12) return "is too uniform to be random (fewer than 12 distinct characters)";
+  return undefined;
+}
+
+const AuthEnvChecked = AuthEnv.superRefine((config, ctx) => {
+  const weakness = config.NODE_ENV === "production" ? weakSigningSecret(config.SIGNING_KEY_SECRET) : undefined;
+  if (weakness) ctx.addIssue({ code: "custom", path: ["SIGNING_KEY_SECRET"], message: weakness });
+});
+
 export const loadConfig = (environment: Record<string, string | undefined>): AuthConfig =>
-  parseEnv(AuthEnv, environment);
+  parseEnv(AuthEnvChecked, environment);

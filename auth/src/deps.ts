@@ -34,6 +34,8 @@ export interface AuthDeps {
     accessTokenTtlSeconds: number;
     refreshTokenTtlMs: number;
     throttle: ThrottleLimits;
+    /** Bounds `POST /api/users/batch`: lookups in flight, and how many may wait (more: 503). */
+    userLookups: { concurrency: number; queue: number };
   };
 }
 

@@ -10,7 +10,7 @@ import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { type Db, MongoClient } from "mongodb";
 import { createApp } from "./app.ts";
-import { type AuthConfig, loadConfig } from "./config.ts";
+import { type AuthConfig, developmentSigningSecret, loadConfig } from "./config.ts";
 import { ensureIndexes } from "./db.ts";
 import { startEventWork } from "./event-work.ts";
 import { createLease } from "./events/lease.ts";
@@ -32,7 +32,6 @@ const outboxStaleMs = 60_000;
 const maintenanceEveryMs = 60_000;
 /** Post tombstones outlive any redelivery of the post's events (well beyond the topics' retention). */
 const tombstoneRetentionMs = 30 * 86_400_000;
-const developmentSecret = "chirp-development-signing-key-secret-not-for-production";
 
 /** The signing keys of a database, shared by every instance and by the rotation command. */
 export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger) {
@@ -41,7 +40,7 @@ export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger) {
   }
   return createKeyRing({
     store: createMongoKeyStore(db),
-    cipher: await createKeyCipher(config.SIGNING_KEY_SECRET ?? developmentSecret),
+    cipher: await createKeyCipher(config.SIGNING_KEY_SECRET ?? developmentSigningSecret),
     rotationMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
     tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
   });
@@ -141,6 +140,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       adminEmails: config.ADMIN_EMAILS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+      userLookups: { concurrency: config.USER_LOOKUP_CONCURRENCY, queue: config.USER_LOOKUP_QUEUE },
       throttle: {
         windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
         perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,

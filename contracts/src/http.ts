@@ -23,6 +23,14 @@ export const AccessTokenClaims = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 
+/**
+ * Time checks every verifier applies besides `exp` (as `jwtVerify` options of jose): a token is at most as
+ * old as the longest lifetime auth can issue (`ACCESS_TOKEN_TTL_SECONDS` <= 3600), and its `iat` and `nbf`
+ * lie in the past, within a clock skew of a minute. Without the `iat` check a token minted with an `iat` ten
+ * years ahead would be accepted.
+ */
+export const accessTokenTimeChecks = { maxTokenAge: 3600, clockTolerance: 60 } as const;
+
 /** A user as anyone may see them. */
 export const PublicUser = z.object({
   id: Id,

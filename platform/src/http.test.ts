@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import pino from "pino";
 import { createServiceApp } from "./http.ts";
 import { createLogger } from "./logger.ts";
@@ -159,6 +160,26 @@ describe("createServiceApp", () => {
     expect(text).toContain(`${series("GET", "unmatched", 404)} 1`);
     expect(text).toContain(`${series("POST", "unmatched", 404)} 1`);
     expect(text).not.toContain('route="/things/a"');
+  });
+
+  test("labels a request by the route that answered it, not by a later pattern that also matches", async () => {
+    const app = appWith();
+    // As in auth: /api/users/me (behind its own middleware) is mounted before /api/users/:id.
+    const me = new Hono().use(async (_c, next) => next()).get("/", (c) => c.json({ me: true }));
+    app.route("/api/users/me", me);
+    app.route(
+      "/api/users",
+      new Hono().get("/:id", (c) => c.json({ id: c.req.param("id") })),
+    );
+    expect(await (await app.request("/api/users/me")).json()).toEqual({ me: true });
+    await app.request("/api/users/u1");
+    await app.request("/api/users/me/unknown");
+    const text = await (await app.request("/metrics")).text();
+    const series = (route: string, status: number) =>
+      `http_request_duration_seconds_count{method="GET",route="${route}",status="${status}",service="test"} 1`;
+    expect(text).toContain(series("/api/users/me", 200));
+    expect(text).toContain(series("/api/users/:id", 200));
+    expect(text).toContain(series("unmatched", 404));
   });
 
   test("handlers read the request id and the logger from c.env, and the access log carries the same id", async () => {

@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { METHOD_NAME_ALL } from "hono/router";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { getPath } from "hono/utils/url";
 import type { z } from "zod";
@@ -117,12 +118,14 @@ export function createServiceApp(options: ServiceAppOptions) {
   });
   app.on(["POST", "PUT", "PATCH", "DELETE"], "*", limitBody);
 
-  // The matched pattern, not the path, so ids in URLs do not multiply the series.
+  // The matched pattern, not the path, so ids in URLs do not multiply the series. Hono runs matches in the
+  // order they were registered and the first handler answers, so that is the route: middleware (`use`, whose
+  // method is ALL, and the body limit) only passes on. A later pattern may match too (`/api/users/:id` after
+  // `/api/users/me`) but never runs.
   const routeOf = (method: string, path: string) => {
     const [matched] = app.router.match(method === "HEAD" ? "GET" : method, path);
-    for (let i = matched.length - 1; i >= 0; i--) {
-      const route = matched[i]?.[0][1];
-      if (route && route.handler !== limitBody) return route.path;
+    for (const [[, route]] of matched) {
+      if (route.method !== METHOD_NAME_ALL && route.handler !== limitBody) return route.path;
     }
     return "unmatched";
   };

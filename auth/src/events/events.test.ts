@@ -25,12 +25,17 @@ describe("events through the outbox", () => {
   });
   afterAll(() => service[Symbol.asyncDispose]());
 
-  test("register, login, update and delete put valid events on their topics, in order", async () => {
+  test("register, login, update and delete put valid events on their topics, in order; a no-op update none", async () => {
     const client = testClient(service);
     const { user, email, password, accessToken } = await client.register("Ada");
     await client.post("/api/auth/login", { email, password: "wrong password" });
     const login = await client.post("/api/auth/login", { email, password });
     await client.call("PATCH", "/api/users/me", { body: { bio: "hi" }, token: accessToken });
+    // Edits that change nothing answer 200 and emit nothing.
+    for (const body of [{}, { bio: "hi" }, { name: "Ada", bio: "hi" }]) {
+      const noop = await client.call("PATCH", "/api/users/me", { body, token: accessToken });
+      expect([noop.status, noop.body.name, noop.body.bio]).toEqual([200, "Ada", "hi"]);
+    }
     await client.call("DELETE", "/api/users/me", { body: { password }, token: accessToken });
 
     const kafka = createKafka({ clientId: "reader", brokers: service.config.KAFKA_BROKERS, logger });

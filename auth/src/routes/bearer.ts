@@ -1,13 +1,17 @@
+import { bearerToken } from "@chirp/platform/auth/bearer";
 import { problem } from "@chirp/platform/http";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 
-/** A 401 that tells clients (RFC 6750) to get a new token. */
-export function unauthorized(c: Context, detail: string): HTTPException {
+/**
+ * A 401 with its RFC 6750 challenge: `error="invalid_token"` when a credential was sent and refused, a bare
+ * `Bearer` when none was sent (section 3.1: no error code then).
+ */
+export function unauthorized(c: Context, detail: string, challenge = 'Bearer error="invalid_token"'): HTTPException {
   const res = problem(c, 401, { detail });
-  res.headers.set("www-authenticate", 'Bearer error="invalid_token"');
+  res.headers.set("www-authenticate", challenge);
   return new HTTPException(401, { res });
 }
 
@@ -17,9 +21,9 @@ export function unauthorized(c: Context, detail: string): HTTPException {
  */
 export const requireBearer = (deps: Pick<AuthDeps, "tokens" | "sessions">) =>
   createMiddleware<RouteEnv>(async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-    if (!match?.[1]) throw unauthorized(c, "A bearer token is required.");
-    const claims = await deps.tokens.verify(match[1]);
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) throw unauthorized(c, "A bearer token is required.", "Bearer");
+    const claims = await deps.tokens.verify(token);
     if (!claims) throw unauthorized(c, "The access token is invalid or expired.");
     const session = await deps.sessions.find(claims.sid);
     if (!session || session.userId !== claims.sub) throw unauthorized(c, "The session has ended.");

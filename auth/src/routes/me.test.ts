@@ -23,10 +23,21 @@ describe("/api/users/me", () => {
     expect(res.body).toEqual({ ...user, postCount: 2 });
   });
 
-  test("GET without a token is a 401 with a Bearer challenge", async () => {
-    const res = await testClient(service).get("/api/users/me");
-    expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+  test("GET without a token is a 401 with a bare Bearer challenge, a refused token names invalid_token", async () => {
+    const client = testClient(service);
+    const { accessToken } = await client.register();
+    const challenge = async (authorization?: string) => {
+      const res = await fetch(
+        new URL("/api/users/me", service.url),
+        authorization ? { headers: { authorization } } : {},
+      );
+      return [res.status, res.headers.get("www-authenticate")];
+    };
+    // RFC 6750, 3.1: no error code when the request carried no credentials; `Bearer<TAB>token` is not one.
+    expect(await challenge()).toEqual([401, "Bearer"]);
+    expect(await challenge(`Bearer\t${accessToken}`)).toEqual([401, "Bearer"]);
+    expect(await challenge("Bearer not.a.jwt")).toEqual([401, 'Bearer error="invalid_token"']);
+    expect(await challenge(`Bearer ${accessToken}`)).toEqual([200, null]);
   });
 
   test("PATCH edits the name and bio and returns the new state", async () => {

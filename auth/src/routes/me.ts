@@ -75,6 +75,10 @@ export function meRoutes(deps: AuthDeps) {
       const before = await current(c.var.principal.userId);
       const edit = c.req.valid("json");
       const next = { name: edit.name ?? before.name, bio: edit.bio ?? before.bio };
+      // An edit that changes nothing writes nothing and tells no one.
+      if (next.name === before.name && next.bio === before.bio) {
+        return c.json(ownView(before, await postCount(before.id)), 200);
+      }
       const event = createEvent(UserUpdated, { userId: before.id, ...next }, originOf(c));
       const after = await deps.outbox.record(
         [{ topic: UserEvents, event }],

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => service[Symbol.asyncDispose]());
 
 /** A token signed with the service's own current key, with the given changes. */
-async function signed(change: { iss?: string; aud?: string; exp?: number } = {}) {
+async function signed(change: { iss?: string; aud?: string; exp?: number; iat?: number } = {}) {
   const { kid, key } = await service.keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sid: base.sid, role: base.role })
@@ -24,7 +24,7 @@ async function signed(change: { iss?: string; aud?: string; exp?: number } = {})
     .setAudience(change.aud ?? service.config.JWT_AUDIENCE)
     .setSubject(base.sub)
     .setJti("j1")
-    .setIssuedAt(now - 60)
+    .setIssuedAt(change.iat ?? now - 60)
     .setExpirationTime(change.exp ?? now + 600)
     .sign(key);
 }
@@ -39,6 +39,15 @@ describe("access tokens on a bearer route", () => {
 
   test("an expired token is 401", async () => {
     expect(await status(await signed({ exp: Math.floor(Date.now() / 1000) - 120 }))).toBe(401);
+  });
+
+  test("a token issued in the future, or older than any lifetime auth issues, is 401", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const tenYears = 10 * 365 * 24 * 3600;
+    expect(await status(await signed({ iat: now + tenYears, exp: now + tenYears + 600 }))).toBe(401);
+    expect(await status(await signed({ iat: now + 600 }))).toBe(401);
+    expect(await status(await signed({ iat: now - 2 * 3600, exp: now + 600 }))).toBe(401);
+    expect(await status(await signed({ iat: now + 30 }))).toBe(200);
   });
 
   test("a wrong audience or issuer is 401", async () => {

@@ -36,8 +36,18 @@ describe("bearerToken", () => {
     expect(bearerToken("BEARER abc")).toBe("abc");
   });
 
-  test("finds none without a header, with another scheme, or with nothing after the scheme", () => {
-    for (const header of [undefined, "", "Bearer", "Bearer ", "Bearer    ", "Basic dXNlcjpwYXNz", "Bearerabc.def"]) {
+  test("finds none without a header, with another scheme, with nothing after the scheme, or a tab for the space", () => {
+    const headers = [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer ",
+      "Bearer    ",
+      "Basic dXNlcjpwYXNz",
+      "Bearerabc.def",
+      "Bearer\tabc",
+    ];
+    for (const header of headers) {
       expect(bearerToken(header)).toBeUndefined();
     }
   });
@@ -75,6 +85,19 @@ describe.each(["/me", "/guarded/me"])("bearerAuth with a JWKS verifier, at %s", 
     ];
     const statuses = await Promise.all(tokens.map(async (token) => (await me(token)).status));
     expect(statuses).toEqual([401, 401, 401, 401]);
+  });
+
+  test("refuses a token issued in the future or older than any access token lifetime", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const tenYears = 10 * 365 * 24 * 3600;
+    const tokens = [
+      await issuer.sign({ sub: "u1", iat: now + tenYears, exp: now + tenYears + 900 }),
+      await issuer.sign({ sub: "u1", iat: now + 600 }),
+      await issuer.sign({ sub: "u1", iat: now - 2 * 3600 }),
+      await issuer.sign({ sub: "u1", iat: now + 30 }),
+    ];
+    const statuses = await Promise.all(tokens.map(async (token) => (await me(token)).status));
+    expect(statuses).toEqual([401, 401, 401, 200]);
   });
 
   test("refuses a token signed with a symmetric algorithm, even with a matching kid", async () => {
