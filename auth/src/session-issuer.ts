@@ -45,19 +45,15 @@ export async function tokenPair(deps: Deps, user: UserRecord, sessionId: string,
   };
 }
 
-/** Revokes sessions and emits `session.revoked`: one event per session, or one `all` event. */
+/** Revokes sessions and emits one `session.revoked` per session. */
 export async function revokeSessions(
   deps: Pick<AuthDeps, "sessions" | "outbox">,
   userId: string,
   sessionIds: string[],
   origin: EventOrigin,
-  scope: "each" | "all" = "each",
 ) {
-  if (sessionIds.length === 0 && scope === "each") return;
-  const events =
-    scope === "all"
-      ? [createEvent(SessionRevoked, { userId, all: true }, origin)]
-      : sessionIds.map((sessionId) => createEvent(SessionRevoked, { userId, sessionId }, origin));
+  if (sessionIds.length === 0) return;
+  const events = sessionIds.map((sessionId) => createEvent(SessionRevoked, { userId, sessionId }, origin));
   await deps.outbox.record(
     events.map((event) => ({ topic: SessionEvents, event })),
     { collection: collections.sessions, ids: sessionIds, expect: "absent" },

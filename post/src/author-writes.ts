@@ -39,14 +39,17 @@ export async function upsertAuthors(tx: Tx, versions: readonly AuthorVersion[]) 
     });
 }
 
-/** Tombstones the author, deletes their posts and queues a `post.deleted` for each, in the caller's transaction. */
+/**
+ * Tombstones the author (the id and times only: name and bio are erased), deletes their posts and queues a
+ * `post.deleted` for each, in the caller's transaction.
+ */
 export async function removeAuthor(tx: Tx, authorId: string, occurredAt: Date, origin: EventOrigin) {
   await tx
     .insert(authors)
-    .values({ id: authorId, name: "", updatedAt: occurredAt, deletedAt: occurredAt })
+    .values({ id: authorId, name: "", bio: "", updatedAt: occurredAt, deletedAt: occurredAt })
     .onConflictDoUpdate({
       target: authors.id,
-      set: { deletedAt: sql`coalesce(${authors.deletedAt}, excluded.deleted_at)` },
+      set: { name: "", bio: "", deletedAt: sql`coalesce(${authors.deletedAt}, excluded.deleted_at)` },
     });
   const gone = await tx.delete(posts).where(eq(posts.authorId, authorId)).returning({ id: posts.id });
   await appendToOutbox(

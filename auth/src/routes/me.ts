@@ -104,6 +104,7 @@ export function meRoutes(deps: AuthDeps) {
     })
     .openapi(remove, async (c) => {
       const { userId } = c.var.principal;
+      const { email } = await current(userId);
       if (!(await deps.hasher.verify(c.req.valid("json").password, await deps.users.passwordHash(userId)))) {
         throw wrongPassword();
       }
@@ -121,6 +122,8 @@ export function meRoutes(deps: AuthDeps) {
           for (const session of sessions) await deps.sessions.revoke(session.id);
         },
       );
+      // Failed logins are kept by e-mail, which no event carries: erased here (the rest by auth's consumer).
+      await deps.loginFailures.forgetAccount(email);
       return c.body(null, 204);
     });
 }

@@ -34,6 +34,8 @@ export interface ActivityStore {
   listByUser(userId: string, limit: number, cursor?: ActivityCursor): Promise<ActivityEntry[]>;
   /** Entries per UTC day and type, for days `from`..`to` inclusive. */
   countsByDay(from: string, to: string): Promise<DayCount[]>;
+  /** Erasure: the user's entries keep their type and time (the stats count them) and lose whose and what. */
+  anonymise(userId: string): Promise<void>;
 }
 
 interface ActivityDocument extends Omit<ActivityEntry, "id"> {
@@ -56,16 +58,35 @@ const toDocument = ({ id, ...entry }: ActivityEntry, recordedAt: Date): Activity
 
 export function createMongoActivityStore(db: Db): ActivityStore {
   const activity = db.collection<ActivityDocument>(collections.activity);
+  const users = db.collection<{ _id: string }>(collections.users);
+  /**
+   * The entries whose user still has an account (or that name no one). An erased account's events keep
+   * arriving after its erasure (its posts' deletions, its sessions' revocation, redeliveries), on topics with
+   * no order between them: recording them would bring its id back. One lookup by `_id` per call.
+   */
+  async function ofLiveUsers(entries: readonly ActivityEntry[]) {
+    const ids = [...new Set(entries.flatMap((entry) => (entry.userId ? [entry.userId] : [])))];
+    if (ids.length === 0) return entries;
+    const live = new Set(
+      (await users.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((user) => user._id),
+    );
+    return entries.filter((entry) => !entry.userId || live.has(entry.userId));
+  }
   return {
-    record(entry) {
+    async record(entry) {
+      if ((await ofLiveUsers([entry])).length === 0) return false;
       return insertOnce(() => activity.insertOne(toDocument(entry, new Date())));
     },
-    recordMany(entries) {
+    async recordMany(entries) {
       const now = new Date();
       return insertEachOnce(
         activity,
-        entries.map((entry) => toDocument(entry, now)),
+        (await ofLiveUsers(entries)).map((entry) => toDocument(entry, now)),
       );
+    },
+    async anonymise(userId) {
+      // The only update an entry ever gets: entries are inserted once, so this writer is alone.
+      await activity.updateMany({ userId }, { $unset: { userId: "", data: "" } });
     },
     async listByUser(userId, limit, cursor) {
       const after = cursor

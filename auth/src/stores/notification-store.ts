@@ -83,6 +83,8 @@ export interface NotificationStore {
   settle(id: string, outcome: DeliveryOutcome): Promise<void>;
   /** Drops the claims of a notification that is finished (sent or failed). */
   purgeClaims(id: string): Promise<void>;
+  /** Erasure: the user's notifications (their addresses with them), queue entries and claims. */
+  eraseUser(userId: string): Promise<void>;
 }
 
 interface NotificationDocument extends Omit<NotificationRecord, "id"> {
@@ -176,6 +178,14 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     },
     async purgeClaims(id) {
       await claims.deleteMany({ notificationId: id });
+    },
+    async eraseUser(userId) {
+      const ids = (await notifications.find({ userId }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+      if (ids.length === 0) return;
+      // The queue and claims first: a notification found gone is never queued again (settle does not upsert it).
+      await queue.deleteMany({ _id: { $in: ids } });
+      await claims.deleteMany({ notificationId: { $in: ids } });
+      await notifications.deleteMany({ _id: { $in: ids } });
     },
   };
 }

@@ -12,6 +12,8 @@ export interface PostMembershipStore {
   remove(posts: readonly (PostOfUser & { at: Date })[]): Promise<void>;
   /** Drops tombstones older than any redelivery can be (beyond the topic's retention). */
   purgeTombstones(before: Date): Promise<void>;
+  /** Erasure: the user's memberships; tombstones of the user's posts keep the post id only. */
+  eraseUser(userId: string): Promise<void>;
 }
 
 export interface PostOfUser {
@@ -30,7 +32,8 @@ export const membershipId = (userId: string, postId: string) => `${userId}:${pos
 
 export function createMongoPostMembershipStore(db: Db): PostMembershipStore {
   const memberships = db.collection<MembershipDocument>(collections.postMemberships);
-  const tombstones = db.collection<{ _id: string; userId: string; at: Date }>(collections.postTombstones);
+  // A tombstone needs the post's id only; `userId` is in those an older version wrote (erasure removes it).
+  const tombstones = db.collection<{ _id: string; userId?: string; at: Date }>(collections.postTombstones);
   return {
     async add(posts) {
       if (posts.length === 0) return;
@@ -52,12 +55,16 @@ export function createMongoPostMembershipStore(db: Db): PostMembershipStore {
       if (posts.length === 0) return;
       await insertEachOnce(
         tombstones,
-        posts.map(({ userId, postId, at }) => ({ _id: postId, userId, at })),
+        posts.map(({ postId, at }) => ({ _id: postId, at })),
       );
       await memberships.deleteMany({ _id: { $in: posts.map(({ userId, postId }) => membershipId(userId, postId)) } });
     },
     async purgeTombstones(before) {
       await tombstones.deleteMany({ at: { $lt: before } });
+    },
+    async eraseUser(userId) {
+      await memberships.deleteMany({ userId });
+      await tombstones.updateMany({ userId }, { $unset: { userId: "" } });
     },
   };
 }

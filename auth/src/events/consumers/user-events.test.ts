@@ -4,6 +4,7 @@ import { MongoClient } from "mongodb";
 import { collections } from "../../db.ts";
 import { createMongoActivityStore } from "../../stores/activity-store.ts";
 import { createMongoNotificationStore } from "../../stores/notification-store.ts";
+import { createMongoPostMembershipStore } from "../../stores/post-membership-store.ts";
 import { testConfig } from "../../testing.ts";
 import { handleUserEvent, handleUserEvents } from "./user-events.ts";
 
@@ -24,8 +25,11 @@ describe("handleUserEvents (a chunk at once)", () => {
     const deps = {
       activity: createMongoActivityStore(db),
       notifications: createMongoNotificationStore(db),
+      memberships: createMongoPostMembershipStore(db),
       onNotification: () => wakes++,
     };
+    // Activity is kept for accounts that exist: theirs as the registration left them.
+    await db.collection<{ _id: string }>(collections.users).insertMany([{ _id: "ann" }, { _id: "bob" }]);
     const ann = registered("ann");
     const bob = registered("bob");
     const annUpdated = createEvent(UserUpdated, { userId: "ann", name: "Ann", bio: "hi" }, origin);

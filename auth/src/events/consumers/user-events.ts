@@ -2,11 +2,13 @@ import type { TopicEvent, UserEvents } from "@chirp/contracts";
 import { welcomeMail } from "../../notifications/template.ts";
 import type { ActivityStore } from "../../stores/activity-store.ts";
 import { type NotificationRecord, type NotificationStore, notificationId } from "../../stores/notification-store.ts";
+import type { PostMembershipStore } from "../../stores/post-membership-store.ts";
 import { activityOf } from "./activity.ts";
 
 export interface UserEventDeps {
   activity: ActivityStore;
   notifications: NotificationStore;
+  memberships: PostMembershipStore;
   /** Told when a notification was created, so delivery starts at once rather than at the next scan. */
   onNotification?: () => void;
 }
@@ -41,6 +43,19 @@ export async function handleUserEvents(events: readonly TopicEvent<typeof UserEv
   );
   if ((await deps.notifications.createMany(welcomes)) > 0) deps.onNotification?.();
   await deps.activity.recordMany(events.map(activityOf));
+  for (const event of events) if (event.type === "user.deleted") await eraseUser(event.data.userId, deps);
+}
+
+/**
+ * Erases what auth derived from an account's events, once its profile, credentials and sessions are gone
+ * (the route deletes those before `user.deleted` leaves): activity (anonymised, the stats keep counting it),
+ * notifications with their addresses, post memberships. Runs on every delivery of the event: each step is a
+ * delete or an unset, so a crash halfway is finished by the redelivery.
+ */
+async function eraseUser(userId: string, deps: UserEventDeps) {
+  await deps.notifications.eraseUser(userId);
+  await deps.memberships.eraseUser(userId);
+  await deps.activity.anonymise(userId);
 }
 
 /** One event: the chunk handler's fallback, and what tests drive. */
