@@ -59,7 +59,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const auth = await spawnService(
     "auth",
     authPort,
-    { ...common, MONGO_URL: mongoUrl, KAFKA_GROUP_ID: groups.auth, TRUST_PROXY: "true", ...options.authEnv },
+    {
+      ...common,
+      MONGO_URL: mongoUrl,
+      KAFKA_GROUP_ID: groups.auth,
+      TRUST_PROXY: "true",
+      // A secret of the run's own: the images run with NODE_ENV=production, which refuses to start without one.
+      SIGNING_KEY_SECRET: crypto.getRandomValues(new Uint8Array(36)).toBase64(),
+      ...options.authEnv,
+    },
     `${logDir}/${name}-auth.log`,
   );
   const post = await spawnService(
