@@ -31,6 +31,18 @@ export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
  */
 export const accessTokenTimeChecks = { maxTokenAge: 3600, clockTolerance: 60 } as const;
 
+/**
+ * What user-written text may hold, as patterns both services apply at the edge (400 otherwise). Single-line
+ * text (a name, a title) has no control characters at all (C0, DEL, C1); multi-line text (a bio, a post's
+ * content) may also hold tab, line feed and carriage return. A NUL passed on would be refused by PostgreSQL
+ * in the post service's projection and stall the user's events; the rest has no place in a name or a title.
+ * Character ranges rather than `\p{Cc}`, so the OpenAPI `pattern` works in every JSON Schema validator.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const singleLineText = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const multiLineText = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+
 /** A user as anyone may see them. */
 export const PublicUser = z.object({
   id: Id,

@@ -83,6 +83,16 @@ test("malformed and malicious requests get a 4xx and change nothing", async () =
     "cursor 10 KB long": () => post.get(`/api/posts?cursor=${"A".repeat(10_000)}`),
     "authorId with SQL": () => post.get(`/api/posts?authorId=${encodeURIComponent("x' OR 1=1 --")}`),
     "post id not a uuid": () => post.get("/api/posts/..%2F..%2Fetc%2Fpasswd"),
+    // A NUL reached PostgreSQL: in post's projection it stalled the user's events, in a post it answered 500.
+    "bio with a NUL": () => auth.call("PATCH", "/api/users/me", { body: { bio: "s\u0000x" }, token }),
+    "name with a NUL": () => auth.call("PATCH", "/api/users/me", { body: { name: "N\u0000" }, token }),
+    "register with a bell in the name": () =>
+      auth.post("/api/auth/register", { name: "x\u0007", email: "bell@example.com", password: "long enough" }),
+    "post title with a NUL": () => post.call("POST", "/api/posts", { body: { title: "t\u0000", content: "c" }, token }),
+    "post content with a NUL": () =>
+      post.call("POST", "/api/posts", { body: { title: "t", content: "c\u0000" }, token }),
+    "post title with a line feed": () =>
+      post.call("POST", "/api/posts", { body: { title: "t\nfake line", content: "c" }, token }),
   };
   const statuses: Record<string, number> = {};
   for (const [name, send] of Object.entries(cases)) statuses[name] = (await send()).status;
@@ -104,7 +114,7 @@ test("malformed and malicious requests get a 4xx and change nothing", async () =
   recordResult({
     id: "hostile.malformed-input",
     scenario:
-      "operator injection, prototype-pollution keys, oversized body/header, invalid UTF-8, wrong content type, absurd limit, forged cursors",
+      "operator injection, prototype-pollution keys, oversized body/header, invalid UTF-8, wrong content type, absurd limit, forged cursors, control characters in text",
     checked: "each a 4xx (none 2xx/5xx, none hung); users and posts unchanged; the owner's profile unchanged",
     figures: {
       requests: tally.requests,

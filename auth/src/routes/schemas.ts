@@ -1,12 +1,18 @@
-import { Id, PublicUser } from "@chirp/contracts";
+import { Id, multiLineText, PublicUser, singleLineText } from "@chirp/contracts";
 import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { Password } from "../passwords/policy.ts";
 
 /** Trimmed and lower-cased before it is checked, so the unique index sees one form per address. */
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(320)).openapi({ example: "ada@example.com" });
-const Name = z.string().trim().min(1).max(100).openapi({ example: "Ada Lovelace" });
-const Bio = z.string().max(500);
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(singleLineText, "must not contain control characters")
+  .openapi({ example: "Ada Lovelace" });
+const Bio = z.string().max(500).regex(multiLineText, "must not contain control characters other than tab and newline");
 
 export const RegisterBody = z.object({ name: Name, email: Email, password: Password }).openapi("RegisterRequest");
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(128) }).openapi("LoginRequest");

@@ -1,10 +1,14 @@
-import { Id } from "@chirp/contracts";
+import { Id, multiLineText, singleLineText } from "@chirp/contracts";
 import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "./cursor.ts";
 
-const Title = z.string().trim().min(1).max(200);
-const Content = z.string().min(1).max(20_000);
+const Title = z.string().trim().min(1).max(200).regex(singleLineText, "must not contain control characters");
+const Content = z
+  .string()
+  .min(1)
+  .max(20_000)
+  .regex(multiLineText, "must not contain control characters other than tab and newline");
 
 export const NewPost = z.object({ title: Title, content: Content }).openapi("NewPost");
 
