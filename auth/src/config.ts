@@ -1,4 +1,4 @@
-import { accessTokenTimeChecks } from "@chirp/contracts";
+import { maxAccessTokenLifetimeSeconds } from "@chirp/contracts";
 import { CommonEnv, env, parseEnv } from "@chirp/platform/config";
 import { z } from "zod";
 
@@ -29,7 +29,7 @@ export const AuthEnv = CommonEnv.extend({
   /** Encrypts the signing keys at rest. Unset only in development: a fixed key is used with a warning. */
   SIGNING_KEY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),
-  ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, accessTokenTimeChecks.maxTokenAge),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, maxAccessTokenLifetimeSeconds),
   REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
   /** Accounts whose (normalised) e-mail is listed get the `admin` role. */
   ADMIN_EMAILS: env.list("").transform((emails) => emails.map((email) => email.toLowerCase())),

@@ -23,13 +23,18 @@ export const AccessTokenClaims = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 
+/** The longest access-token lifetime auth can be configured to issue (`ACCESS_TOKEN_TTL_SECONDS`). */
+export const maxAccessTokenLifetimeSeconds = 3600;
+
 /**
- * Time checks every verifier applies besides `exp` (as `jwtVerify` options of jose): a token is at most as
- * old as the longest lifetime auth can issue (`ACCESS_TOKEN_TTL_SECONDS` <= 3600), and its `iat` and `nbf`
- * lie in the past, within a clock skew of a minute. Without the `iat` check a token minted with an `iat` ten
- * years ahead would be accepted.
+ * The check every verifier applies to `iat` besides `exp`: the token was issued in the past (within a minute
+ * of clock skew between the issuer's clock and the verifier's) and at most the longest lifetime ago. Without it
+ * a token minted with an `iat` ten years ahead was accepted. `exp` keeps no such leeway.
  */
-export const accessTokenTimeChecks = { maxTokenAge: 3600, clockTolerance: 60 } as const;
+export function issuedInThePast(iat: number, nowSeconds = Math.floor(Date.now() / 1000)) {
+  const skew = 60;
+  return iat <= nowSeconds + skew && nowSeconds - iat <= maxAccessTokenLifetimeSeconds + skew;
+}
 
 /**
  * What user-written text may hold, as patterns both services apply at the edge (400 otherwise). Single-line

@@ -1,4 +1,4 @@
-import { AccessTokenClaims, accessTokenTimeChecks, type Role } from "@chirp/contracts";
+import { AccessTokenClaims, issuedInThePast, type Role } from "@chirp/contracts";
 import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { newId } from "../ids.ts";
 import { type KeyRing, signingAlgorithm } from "./key-ring.ts";
@@ -41,10 +41,9 @@ export function createAccessTokens(keys: KeyRing, settings: AccessTokenSettings)
           issuer: settings.issuer,
           audience: settings.audience,
           requiredClaims: ["sub", "sid", "jti", "exp", "iat"],
-          ...accessTokenTimeChecks,
         });
         const claims = AccessTokenClaims.safeParse(payload);
-        return claims.success ? claims.data : null;
+        return claims.success && issuedInThePast(claims.data.iat) ? claims.data : null;
       } catch {
         return null;
       }
