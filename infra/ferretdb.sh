@@ -1,11 +1,17 @@
 # shellcheck shell=bash
-# MongoDB-compatible server: FerretDB v1 (SQLite backend) built from the Go module proxy, because
-# MongoDB itself is in no registry we can reach. Sourced by scripts/infra after lib.sh.
+# MongoDB-compatible server: FerretDB v1 built from the Go module proxy, because MongoDB itself is in no
+# registry we can reach. Its data lives in PostgreSQL (the server postgres.sh runs, database chirp_ferret),
+# with GIN companions to FerretDB's indexes so that lookups use an index (ferretdb-indexes.sql): with its
+# SQLite handler, or on PostgreSQL without them, every lookup reads the whole collection.
+# Sourced by scripts/infra after lib.sh and postgres.sh.
 
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 MONGO_PORT="${MONGO_PORT:-27017}"
-FERRETDB_DIR="$CACHE/ferretdb"          # run dir: ferretdb.log, ferretdb.pid, data/
+FERRETDB_DIR="$CACHE/ferretdb"          # run dir: ferretdb.log, ferretdb.pid (and data/ of the old SQLite default)
 FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
+# postgresql (default) or sqlite (the earlier default, whose lookups scan: for data kept from before).
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-postgresql}"
+FERRETDB_DATABASE="${FERRETDB_DATABASE:-chirp_ferret}"
 
 ferretdb_install() {
   if [[ -x "$FERRETDB_BIN" ]]; then log "ferretdb: binary cached ($FERRETDB_BIN)"; return 0; fi
@@ -50,23 +56,68 @@ port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]
 
 ferretdb_external() { external_addr MONGO_URL "$MONGO_PORT" "$MONGO_PORT"; }
 
+ferretdb_psql() {
+  "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+}
+
+# The database FerretDB keeps its collections in, with the GIN companions and the plan setting. Idempotent.
+ferretdb_prepare_postgres() {
+  [[ -n "$(pg_bindir)" ]] && pg_ready || die "ferretdb: needs PostgreSQL on 127.0.0.1:$PGPORT (scripts/infra up postgres)"
+  if [[ -z "$(ferretdb_psql -d postgres -c "select 1 from pg_database where datname = '$FERRETDB_DATABASE'")" ]]; then
+    log "ferretdb: creating database $FERRETDB_DATABASE"
+    ferretdb_psql -d postgres -c "create database \"$FERRETDB_DATABASE\"" >/dev/null
+  fi
+  ferretdb_psql -d "$FERRETDB_DATABASE" -f "$INFRA/ferretdb-indexes.sql" >/dev/null \
+    || die "ferretdb: could not apply infra/ferretdb-indexes.sql to $FERRETDB_DATABASE"
+}
+
+# Data of the earlier SQLite default is not moved: say so at every start, rather than lose it silently.
+ferretdb_warn_sqlite_data() {
+  compgen -G "$FERRETDB_DIR/data/*.sqlite" >/dev/null || return 0
+  log "ferretdb: NOTE $FERRETDB_DIR/data holds data of the earlier SQLite default, which this server does"
+  log "  not read (the default is now PostgreSQL). To keep using it: scripts/infra down ferretdb &&"
+  log "  FERRETDB_HANDLER=sqlite scripts/infra up ferretdb. To drop it: rm -r $FERRETDB_DIR/data"
+}
+
+# The handler a running FerretDB of ours was started with (from its command line).
+ferretdb_running_handler() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 's/^--handler=//p'
+}
+
 ferretdb_start() {
   local ext pid
   if ext="$(ferretdb_external)"; then log "ferretdb: MONGO_URL is set ($ext), not starting FerretDB"; return 0; fi
   if port_open 127.0.0.1 "$MONGO_PORT"; then
-    if pid="$(pid_alive "$FERRETDB_DIR/ferretdb.pid")"; then log "ferretdb :$MONGO_PORT already running (ours, pid $pid)"
+    if pid="$(pid_alive "$FERRETDB_DIR/ferretdb.pid")"; then
+      log "ferretdb :$MONGO_PORT already running (ours, pid $pid)"
+      local running; running="$(ferretdb_running_handler "$pid")"
+      [[ "$running" == "$FERRETDB_HANDLER" ]] || log "ferretdb: it runs --handler=$running, not $FERRETDB_HANDLER;" \
+        "to switch: scripts/infra down ferretdb && scripts/infra up ferretdb"
+      [[ "$running" != postgresql ]] || ferretdb_prepare_postgres
     else log "ferretdb :$MONGO_PORT already running (external: $(port_owner "$MONGO_PORT" || true)), skipping FerretDB"; fi
     return 0
   fi
   ferretdb_install
-  mkdir -p "$FERRETDB_DIR/data"
-  log "ferretdb :$MONGO_PORT starting (sqlite data in $FERRETDB_DIR/data)"
-  # --state-dir=- and --telemetry=disable: no state file, no phoning home (we have no internet);
-  # --debug-addr=- : no metrics/pprof HTTP listener on 8088 to clash with anything.
-  # FERRETDB_SQLITE_PARAMS (e.g. "?_pragma=synchronous(normal)"): SQLite options, for probes only.
-  pid="$(proc_start ferretdb "$FERRETDB_DIR" "$FERRETDB_BIN" --handler=sqlite \
-    "--sqlite-url=file:$FERRETDB_DIR/data/${FERRETDB_SQLITE_PARAMS:-}" "--listen-addr=127.0.0.1:$MONGO_PORT" \
-    --state-dir=- --debug-addr=- --telemetry=disable "--log-level=${FERRETDB_LOG_LEVEL:-info}")"
+  local backend
+  case "$FERRETDB_HANDLER" in
+    postgresql)
+      ferretdb_prepare_postgres
+      ferretdb_warn_sqlite_data
+      backend=("--postgresql-url=postgres://postgres@127.0.0.1:$PGPORT/$FERRETDB_DATABASE")
+      log "ferretdb :$MONGO_PORT starting (data in PostgreSQL :$PGPORT, database $FERRETDB_DATABASE)" ;;
+    sqlite)
+      mkdir -p "$FERRETDB_DIR/data"
+      # FERRETDB_SQLITE_PARAMS (e.g. "?_pragma=synchronous(normal)"): SQLite options, for probes only.
+      backend=("--sqlite-url=file:$FERRETDB_DIR/data/${FERRETDB_SQLITE_PARAMS:-}")
+      log "ferretdb :$MONGO_PORT starting (sqlite data in $FERRETDB_DIR/data; lookups scan whole collections)" ;;
+    *) die "ferretdb: FERRETDB_HANDLER must be postgresql or sqlite, not '$FERRETDB_HANDLER'" ;;
+  esac
+  # --telemetry=disable: no phoning home (we have no internet); the state dir under the run dir also lets
+  # pid_alive recognise the process as ours; --debug-addr=- : no metrics/pprof listener on 8088 to clash.
+  mkdir -p "$FERRETDB_DIR/state"
+  pid="$(proc_start ferretdb "$FERRETDB_DIR" "$FERRETDB_BIN" "--handler=$FERRETDB_HANDLER" "${backend[@]}" \
+    "--listen-addr=127.0.0.1:$MONGO_PORT" "--state-dir=$FERRETDB_DIR/state" \
+    --debug-addr=- --telemetry=disable "--log-level=${FERRETDB_LOG_LEVEL:-info}")"
   wait_for "ferretdb on 127.0.0.1:$MONGO_PORT (wire ping)" 60 "$FERRETDB_DIR/ferretdb.log" "$pid" \
     mongo_ping 127.0.0.1 "$MONGO_PORT"
   log "ferretdb :$MONGO_PORT ready (pid $pid)"
@@ -89,11 +140,18 @@ ferretdb_status() {
 
 # ---- a private instance (fault tests restart it without touching the shared server) ----
 
-# ferretdb_instance ACTION PORT DIR: start|stop|status a FerretDB of its own (SQLite data in DIR) on PORT,
-# with the cached binary.
+# ferretdb_instance ACTION PORT DIR: start|stop|status|destroy a FerretDB of its own on PORT (run files in DIR),
+# with the cached binary and its data in a database of its own on the shared PostgreSQL; destroy stops it and
+# drops that database.
 ferretdb_instance() {
   local action="$1"
   unset MONGO_URL
-  MONGO_PORT="$2" FERRETDB_DIR="$3"
+  MONGO_PORT="$2" FERRETDB_DIR="$3" FERRETDB_DATABASE="chirp_ferret_$2"
+  if [[ "$action" == destroy ]]; then
+    ferretdb_stop
+    [[ "$FERRETDB_HANDLER" != postgresql ]] \
+      || ferretdb_psql -d postgres -c "drop database if exists \"$FERRETDB_DATABASE\" with (force)" >/dev/null
+    return
+  fi
   "ferretdb_$action"
 }

@@ -33,7 +33,8 @@ async function startInstance(kind: "postgres" | "ferretdb", url: (port: number) 
     start: () => run("start"),
     stop: () => run("stop"),
     async [Symbol.asyncDispose]() {
-      await run("stop");
+      // A private FerretDB keeps its data in a database of its own on the shared PostgreSQL: dropped too.
+      await infra([`${kind}-instance`, kind === "ferretdb" ? "destroy" : "stop", `${port}`, dir]);
       await Bun.$`rm -rf ${dir}`.quiet();
     },
   };
@@ -43,6 +44,6 @@ async function startInstance(kind: "postgres" | "ferretdb", url: (port: number) 
 export const startPrivatePostgres = () =>
   startInstance("postgres", (port) => `postgres://postgres@127.0.0.1:${port}/postgres`);
 
-/** A private FerretDB (SQLite data); `url` has no database path yet. */
+/** A private FerretDB (its data in a database of its own on the shared PostgreSQL); `url` has no database path yet. */
 export const startPrivateFerret = () =>
   startInstance("ferretdb", (port) => `mongodb://127.0.0.1:${port}/?directConnection=true&retryWrites=false`);
