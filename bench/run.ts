@@ -12,6 +12,7 @@ import { type Stack, startStack } from "./lib/stack.ts";
 import { eventLag } from "./scenarios/event-lag.ts";
 import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
 import { login } from "./scenarios/login.ts";
+import { lookupGrowth } from "./scenarios/lookup-growth.ts";
 import { postCreate } from "./scenarios/post-create.ts";
 import { postsPage } from "./scenarios/posts-page.ts";
 import { compileServices, startup } from "./scenarios/startup.ts";
@@ -39,6 +40,8 @@ const standalone: Record<string, (report: Report) => Promise<void>> = {
     await startup(report, "compiled");
     await startup(report, "bytecode");
   },
+  // Its own databases on the MongoDB-wire server: 111k users inserted, then looked up.
+  "lookup-growth": lookupGrowth,
   // The images under podman: scripts/bench sets BENCH_CONTAINERS=1 once it has built them (scripts/images).
   "startup-container": async (report) => {
     if (process.env.BENCH_CONTAINERS !== "1") {
