@@ -1,3 +1,6 @@
+import type { AuthDeps } from "./deps.ts";
+import { RetryLaterError } from "./errors.ts";
+import { newId } from "./ids.ts";
 import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
 
 export interface ThrottleLimits {
@@ -44,4 +47,23 @@ export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLim
   );
   if (wait > 0) await store.remove(attempt.id);
   return wait;
+}
+
+/**
+ * Checks the caller's current password (changing it, deleting the account) through the login throttle, so a
+ * stolen access token cannot guess it faster than a login could: a wrong one counts as a failed login of the
+ * account from the caller's address; past the limits the answer is 429 before any hashing. A right one
+ * withdraws its own attempt.
+ */
+export async function verifyCurrentPassword(
+  deps: Pick<AuthDeps, "loginFailures" | "settings" | "hasher" | "users">,
+  caller: { userId: string; email: string; address: string },
+  password: string,
+): Promise<boolean> {
+  const attempt = { id: newId(), email: caller.email, address: caller.address, at: new Date() };
+  const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+  if (wait > 0) throw new RetryLaterError(429, wait, "Too many wrong passwords; try again later.");
+  const verified = await deps.hasher.verify(password, await deps.users.passwordHash(caller.userId));
+  if (verified) await deps.loginFailures.remove(attempt.id);
+  return verified;
 }

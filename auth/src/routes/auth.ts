@@ -7,6 +7,7 @@ import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
 import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
+import { OverloadedError } from "../passwords/limiter.ts";
 import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
 import { claimAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
@@ -90,45 +91,54 @@ export function authRoutes(deps: AuthDeps) {
         return c.json({ user: ownView(user, 0), ...tokens }, 201);
       }),
     )
-    .openapi(login, (c) =>
-      deps.hasher.admit(async () => {
-        const { email, password } = c.req.valid("json");
-        const address = deps.clientAddress(c.req.raw);
-        // Recorded before the password check, for unknown e-mails too: both paths write the same fact.
-        const attempt = { id: newId(), email, address, at: new Date() };
-        const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
-        if (wait > 0) {
-          const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
-          await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
-          throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
-        }
-        const user = await deps.users.findByEmail(email);
-        // Always one credentials lookup and one hash, so unknown e-mails cost what wrong passwords cost. The
-        // verify runs before `user` is looked at: `!user || verify(...)` skipped the dummy hash for unknown
-        // e-mails and answered them in under half the time (docs/resilience.md, finding 7).
-        const hash = await deps.users.passwordHash(user?.id ?? newId());
-        const verified = await deps.hasher.verify(password, user ? hash : null);
-        if (!user || !verified) {
-          const reason = user ? "wrong_password" : "unknown_email";
-          // No `userId` key at all for an unknown e-mail: MongoDB stores an undefined field as null, which
-          // the relay would then refuse to publish (and stop at) as an invalid event.
-          const who = user ? { userId: user.id } : {};
-          const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
-          // The failure is the attempt's fact, recorded already; the event is published while it exists.
-          await deps.outbox.record(
-            [{ topic: SessionEvents, event }],
-            { collection: collections.loginFailures, ids: [attempt.id], expect: "present" },
-            async () => {},
-          );
-          throw new HTTPException(401, { message: "The e-mail or password is wrong." });
-        }
-        // Forgives the account's failures, this attempt's fact among them.
-        await deps.loginFailures.forgetAccount(email);
-        const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
-        const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
-        return c.json({ user: ownView(user, postCount), ...tokens }, 200);
-      }),
-    )
+    .openapi(login, async (c) => {
+      const { email, password } = c.req.valid("json");
+      const address = deps.clientAddress(c.req.raw);
+      // Recorded before the password check, for unknown e-mails too: both paths write the same fact.
+      const attempt = { id: newId(), email, address, at: new Date() };
+      // The throttle answers before the hasher admits the request: a throttled attempt that took a hashing
+      // slot first let one address make everyone's login answer 503 (16 loops: 46 of 47 real logins refused).
+      const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+      if (wait > 0) {
+        const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
+        await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
+        throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
+      }
+      // Refused for overload, the attempt never reached the password check: it is no failure.
+      const withdraw = async (error: unknown): Promise<never> => {
+        if (error instanceof OverloadedError) await deps.loginFailures.remove(attempt.id);
+        throw error;
+      };
+      return deps.hasher
+        .admit(async () => {
+          const user = await deps.users.findByEmail(email);
+          // Always one credentials lookup and one hash, so unknown e-mails cost what wrong passwords cost. The
+          // verify runs before `user` is looked at: `!user || verify(...)` skipped the dummy hash for unknown
+          // e-mails and answered them in under half the time (docs/resilience.md, finding 7).
+          const hash = await deps.users.passwordHash(user?.id ?? newId());
+          const verified = await deps.hasher.verify(password, user ? hash : null);
+          if (!user || !verified) {
+            const reason = user ? "wrong_password" : "unknown_email";
+            // No `userId` key at all for an unknown e-mail: MongoDB stores an undefined field as null, which
+            // the relay would then refuse to publish (and stop at) as an invalid event.
+            const who = user ? { userId: user.id } : {};
+            const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
+            // The failure is the attempt's fact, recorded already; the event is published while it exists.
+            await deps.outbox.record(
+              [{ topic: SessionEvents, event }],
+              { collection: collections.loginFailures, ids: [attempt.id], expect: "present" },
+              async () => {},
+            );
+            throw new HTTPException(401, { message: "The e-mail or password is wrong." });
+          }
+          // Forgives the account's failures, this attempt's fact among them.
+          await deps.loginFailures.forgetAccount(email);
+          const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
+          const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+          return c.json({ user: ownView(user, postCount), ...tokens }, 200);
+        })
+        .catch(withdraw);
+    })
     .openapi(refresh, async (c) => {
       const hash = hashRefreshToken(c.req.valid("json").refreshToken);
       const token = await deps.sessions.findRefresh(hash);

@@ -1,10 +1,12 @@
 import { createEvent, SessionEvents, SessionRevoked, UserDeleted, UserEvents, UserUpdated } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { revokeSessions } from "../session-issuer.ts";
+import { verifyCurrentPassword } from "../throttle.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
 import { bearerSecurity, ChangePasswordBody, DeleteAccountBody, Me, problems, UpdateProfileBody } from "./schemas.ts";
@@ -39,7 +41,7 @@ const changePassword = createRoute({
   summary: "Change the password; every other session is revoked",
   security: bearerSecurity,
   request: { body: json(ChangePasswordBody) },
-  responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 503) },
+  responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 429, 503) },
 });
 
 const remove = createRoute({
@@ -49,7 +51,7 @@ const remove = createRoute({
   summary: "Delete the caller's account and every session",
   security: bearerSecurity,
   request: { body: json(DeleteAccountBody) },
-  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 503) },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 429, 503) },
 });
 
 const wrongPassword = () => new HTTPException(403, { message: "The password is wrong." });
@@ -64,6 +66,11 @@ export function meRoutes(deps: AuthDeps) {
     if (!user) throw new HTTPException(404, { message: "The account no longer exists." });
     return user;
   }
+  /** Who is asking, for the throttle of current-password checks: the account's e-mail and the client address. */
+  const caller = async (c: Context<RouteEnv>) => {
+    const { userId } = c.var.principal;
+    return { userId, email: (await current(userId)).email, address: deps.clientAddress(c.req.raw) };
+  };
   const postCount = async (userId: string) => (await deps.users.postCounts([userId])).get(userId) ?? 0;
 
   return app
@@ -91,7 +98,7 @@ export function meRoutes(deps: AuthDeps) {
     .openapi(changePassword, async (c) => {
       const { userId, sessionId } = c.var.principal;
       const { currentPassword, newPassword } = c.req.valid("json");
-      if (!(await deps.hasher.verify(currentPassword, await deps.users.passwordHash(userId)))) throw wrongPassword();
+      if (!(await verifyCurrentPassword(deps, await caller(c), currentPassword))) throw wrongPassword();
       await deps.users.setPasswordHash(userId, await deps.hasher.hash(newPassword));
       const others = (await deps.sessions.listByUser(userId)).filter((session) => session.id !== sessionId);
       await revokeSessions(
@@ -104,10 +111,8 @@ export function meRoutes(deps: AuthDeps) {
     })
     .openapi(remove, async (c) => {
       const { userId } = c.var.principal;
-      const { email } = await current(userId);
-      if (!(await deps.hasher.verify(c.req.valid("json").password, await deps.users.passwordHash(userId)))) {
-        throw wrongPassword();
-      }
+      const who = await caller(c);
+      if (!(await verifyCurrentPassword(deps, who, c.req.valid("json").password))) throw wrongPassword();
       const sessions = await deps.sessions.listByUser(userId);
       const origin = originOf(c);
       await deps.outbox.record(
@@ -123,7 +128,7 @@ export function meRoutes(deps: AuthDeps) {
         },
       );
       // Failed logins are kept by e-mail, which no event carries: erased here (the rest by auth's consumer).
-      await deps.loginFailures.forgetAccount(email);
+      await deps.loginFailures.forgetAccount(who.email);
       return c.body(null, 204);
     });
 }
