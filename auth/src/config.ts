@@ -42,8 +42,12 @@ export const AuthEnv = CommonEnv.extend({
   PASSWORD_HASH_CONCURRENCY: env.int(Math.max(1, cores - 1), 1, 256),
   PASSWORD_HASH_QUEUE: env.int(cores * 4, 0, 10_000),
   LOGIN_FAILURE_WINDOW_SECONDS: env.int(15 * 60, 1),
+  /** Failures for one account from one address within the window before that address gets 429 for it. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: env.int(50, 1),
+  /** Failures for one account from all addresses within the window past which its checks are slowed. */
+  LOGIN_ACCOUNT_SLOWDOWN_AFTER: env.int(20, 1),
+  LOGIN_ACCOUNT_SLOWDOWN_MS: env.int(1_000, 0, 60_000),
   /**
    * Batch lookups (`POST /api/users/batch`, open to anyone) in flight, and how many more may wait before one
    * is refused fast with 503: unbounded, 20 loops of 100-id batches slowed everyone's `/me` from 11 to 254 ms.

@@ -145,6 +145,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
         windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
         perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
         perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        accountSlowdownAfter: config.LOGIN_ACCOUNT_SLOWDOWN_AFTER,
+        accountSlowdownMs: config.LOGIN_ACCOUNT_SLOWDOWN_MS,
       },
     },
   });

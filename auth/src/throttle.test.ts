@@ -33,53 +33,68 @@ function memoryStore() {
     remove: async (id) => void facts.delete(id),
     recent: async (by, since, limit) =>
       [...facts.values()]
-        .filter((f) => ("email" in by ? f.email === by.email : f.address === by.address) && f.at > since)
+        .filter(
+          (f) =>
+            (!("email" in by) || f.email === by.email) &&
+            (!("address" in by) || f.address === by.address) &&
+            f.at > since,
+        )
         .sort((a, b) => b.at.getTime() - a.at.getTime())
         .slice(0, limit)
         .map(({ id, at }) => ({ id, at })),
-    forgetAccount: async (email) => {
-      for (const [id, f] of facts) if (f.email === email) facts.delete(id);
+    forget: async (by) => {
+      for (const [id, f] of facts)
+        if (f.email === by.email && (!("address" in by) || f.address === by.address)) facts.delete(id);
     },
     purge: async () => {},
   };
   return { store, ids: () => [...facts.keys()].sort() };
 }
 
-const limits = { windowMs: window, perAccount: 3, perAddress: 5 };
+const limits = { windowMs: window, perAccount: 3, perAddress: 5, accountSlowdownAfter: 4, accountSlowdownMs: 500 };
 let n = 0;
-const attempt = (secondsAgo: number, email = "ada@example.com", address = `10.0.0.${++n}`) => ({
+const attacker = "198.51.100.9";
+const attempt = (secondsAgo: number, email = "ada@example.com", address = attacker) => ({
   id: `a${++n}`,
   email,
   address,
   at: ago(secondsAgo),
 });
+const waitOf = async (store: LoginFailureStore, a: LoginFailure) => (await claimAttempt(store, limits, a)).wait;
 
 describe("claimAttempt", () => {
-  test("lets attempts through up to the limit and keeps each one's fact", async () => {
+  test("lets attempts at an account from one address through up to the limit and keeps each one's fact", async () => {
     const { store, ids } = memoryStore();
     const first = [attempt(30), attempt(20), attempt(10)];
-    for (const a of first) expect(await claimAttempt(store, limits, a)).toBe(0);
+    for (const a of first) expect(await waitOf(store, a)).toBe(0);
     expect(ids()).toEqual(first.map((a) => a.id).sort());
   });
 
-  test("refuses the attempt past the limit until the limit-th newest other leaves the window, and drops its fact", async () => {
+  test("refuses that address past the limit until the limit-th newest leaves the window, and drops its fact", async () => {
     const { store, ids } = memoryStore();
     const first = [attempt(30), attempt(20), attempt(10)];
     for (const a of first) await claimAttempt(store, limits, a);
-    expect(await claimAttempt(store, limits, attempt(0))).toBe(30);
+    expect(await waitOf(store, attempt(0))).toBe(30);
     expect(ids()).toEqual(first.map((a) => a.id).sort());
   });
 
-  test("does not extend the wait of a throttled account however often it is tried", async () => {
+  test("never refuses the account's owner from another address: no lockout by strangers", async () => {
+    const { store } = memoryStore();
+    for (const s of [30, 20, 10]) await claimAttempt(store, limits, attempt(s));
+    expect(await waitOf(store, attempt(1))).toBeGreaterThan(0);
+    expect(await waitOf(store, attempt(0, "ada@example.com", "203.0.113.5"))).toBe(0);
+  });
+
+  test("does not extend the wait of a throttled address however often it tries", async () => {
     const { store } = memoryStore();
     for (const s of [30, 20, 10]) await claimAttempt(store, limits, attempt(s));
     // Every refusal points at the same moment (the oldest of the three leaving the window): not later.
-    for (const s of [5, 4, 3, 2, 1]) expect(await claimAttempt(store, limits, attempt(s))).toBe(30 + s);
+    for (const s of [5, 4, 3, 2, 1]) expect(await waitOf(store, attempt(s))).toBe(30 + s);
   });
 
-  test("lets no more than the limit through when attempts race", async () => {
+  test("lets no more than the limit through when attempts from one address race", async () => {
     const { store, ids } = memoryStore();
-    const waits = await Promise.all(Array.from({ length: 10 }, () => claimAttempt(store, limits, attempt(0))));
+    const waits = await Promise.all(Array.from({ length: 10 }, () => waitOf(store, attempt(0))));
     const passed = waits.filter((wait) => wait === 0).length;
     expect(passed).toBeLessThanOrEqual(limits.perAccount);
     expect(ids().length).toBe(passed);
@@ -88,8 +103,17 @@ describe("claimAttempt", () => {
   test("throttles an address across accounts", async () => {
     const { store } = memoryStore();
     const address = "192.0.2.7";
-    for (let i = 0; i < 5; i++)
-      expect(await claimAttempt(store, limits, attempt(50 - i, `u${i}@x.org`, address))).toBe(0);
-    expect(await claimAttempt(store, limits, attempt(0, "other@x.org", address))).toBe(10);
+    for (let i = 0; i < 5; i++) expect(await waitOf(store, attempt(50 - i, `u${i}@x.org`, address))).toBe(0);
+    expect(await waitOf(store, attempt(0, "other@x.org", address))).toBe(10);
+  });
+
+  test("slows every check of an account that draws failures from many addresses, and refuses none", async () => {
+    const { store } = memoryStore();
+    const from = (i: number) => `10.1.0.${i}`;
+    const outcomes = [];
+    for (let i = 0; i < 6; i++)
+      outcomes.push(await claimAttempt(store, limits, attempt(20 - i, "ada@example.com", from(i))));
+    expect(outcomes.map((o) => o.wait)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(outcomes.map((o) => o.delayMs)).toEqual([0, 0, 0, 0, 500, 500]);
   });
 });

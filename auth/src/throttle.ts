@@ -5,8 +5,13 @@ import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-sto
 
 export interface ThrottleLimits {
   windowMs: number;
+  /** Failures for one account from one client address: past it that address is refused for that account. */
   perAccount: number;
+  /** Failures from one client address, whatever the accounts: past it the address is refused. */
   perAddress: number;
+  /** Failures for one account from all addresses past which each check of it is slowed, never refused. */
+  accountSlowdownAfter: number;
+  accountSlowdownMs: number;
 }
 
 /**
@@ -22,8 +27,13 @@ export function retryAfterSeconds(newestFirst: readonly Date[], max: number, win
 
 /**
  * Records a login attempt, then counts: it may go on to the password check only while, with it, at most the
- * limit of attempts fell within the window, for its account and for its address. Returns the seconds to wait
- * (0: go ahead; the fact then stays and counts as a failure unless the login succeeds).
+ * limit of attempts fell within the window, for its account from its address and for its address. Returns
+ * the seconds to wait (0: go ahead; the fact then stays and counts as a failure unless the login succeeds),
+ * and how long to slow the check down when the account as a whole draws many failures.
+ *
+ * Refusing by account alone handed attackers a lockout: five wrong passwords from anywhere refused the owner
+ * too, for the whole window. Now the owner from another address is never refused; a flood against the
+ * account only slows every check of it (`accountSlowdownMs`), which bounds the guessing rate all the same.
  *
  * Recording first is what makes the bound hold under concurrency: checking and then recording let concurrent
  * attempts pass the check together (an e2e run saw 72 password checks where the window allowed 5). Now, of the
@@ -34,19 +44,22 @@ export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLim
   await store.record(attempt);
   const now = attempt.at.getTime();
   const since = new Date(now - limits.windowMs);
+  const { email, address } = attempt;
   // One more than the limit, so the others can reach the limit whether or not this attempt is among the newest.
-  const [byAccount, byAddress] = await Promise.all([
-    store.recent({ email: attempt.email }, since, limits.perAccount + 1),
-    store.recent({ address: attempt.address }, since, limits.perAddress + 1),
+  const [byAccountAndAddress, byAddress, byAccount] = await Promise.all([
+    store.recent({ email, address }, since, limits.perAccount + 1),
+    store.recent({ address }, since, limits.perAddress + 1),
+    store.recent({ email }, since, limits.accountSlowdownAfter + 1),
   ]);
   const others = (facts: { id: string; at: Date }[]) => facts.filter((f) => f.id !== attempt.id).map((f) => f.at);
   // Waiting until the limit-th newest other attempt leaves the window is exactly "with this one, over the limit".
   const wait = Math.max(
-    retryAfterSeconds(others(byAccount), limits.perAccount, limits.windowMs, now),
+    retryAfterSeconds(others(byAccountAndAddress), limits.perAccount, limits.windowMs, now),
     retryAfterSeconds(others(byAddress), limits.perAddress, limits.windowMs, now),
   );
   if (wait > 0) await store.remove(attempt.id);
-  return wait;
+  const slowed = others(byAccount).length >= limits.accountSlowdownAfter;
+  return { wait, delayMs: wait === 0 && slowed ? limits.accountSlowdownMs : 0 };
 }
 
 /**
@@ -61,8 +74,9 @@ export async function verifyCurrentPassword(
   password: string,
 ): Promise<boolean> {
   const attempt = { id: newId(), email: caller.email, address: caller.address, at: new Date() };
-  const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+  const { wait, delayMs } = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
   if (wait > 0) throw new RetryLaterError(429, wait, "Too many wrong passwords; try again later.");
+  if (delayMs > 0) await Bun.sleep(delayMs);
   const verified = await deps.hasher.verify(password, await deps.users.passwordHash(caller.userId));
   if (verified) await deps.loginFailures.remove(attempt.id);
   return verified;

@@ -1,10 +1,10 @@
 /**
  * Hostile input, credentials: 1,000 wrong passwords against one account from ten addresses are throttled
- * (429 + Retry-After after a handful), the real owner logs in once the (short, test-configured) window has
- * passed, and unknown e-mails are indistinguishable from wrong passwords by status, body or time.
+ * (429 + Retry-After after a handful from each address), the real owner logs in from another address right
+ * after (no lockout), and unknown e-mails are indistinguishable from wrong passwords by status, body or time.
  */
 import { expect, test } from "bun:test";
-import { eventually, uniqueName } from "@chirp/platform/testing";
+import { uniqueName } from "@chirp/platform/testing";
 import { type Account, createClient, type Reply, randomAddress, Tally } from "../lib/client.ts";
 import { runSteps } from "../lib/load.ts";
 import { recordResult } from "../lib/results.ts";
@@ -16,12 +16,14 @@ const perAccount = 5;
 const attempts = 1000;
 const addresses = Array.from({ length: 10 }, randomAddress);
 
-test("1,000 wrong passwords are throttled, the owner gets back in after the window, and e-mails cannot be enumerated", async () => {
+test("1,000 wrong passwords are throttled per address, the owner still gets in, and e-mails cannot be enumerated", async () => {
   await using stack = await startStack({
     authEnv: {
       LOGIN_FAILURE_WINDOW_SECONDS: `${windowSeconds}`,
       LOGIN_MAX_FAILURES_PER_ACCOUNT: `${perAccount}`,
       LOGIN_MAX_FAILURES_PER_ADDRESS: "50",
+      // The account-wide slowdown is on (at the default threshold), kept short so the run stays short.
+      LOGIN_ACCOUNT_SLOWDOWN_MS: "100",
     },
   });
   const tally = new Tally();
@@ -36,32 +38,25 @@ test("1,000 wrong passwords are throttled, the owner gets back in after the wind
   const attackMs = Date.now() - started;
   const count = (status: number) => replies.filter((r) => r.status === status).length;
   expect(count(401) + count(429)).toBe(attempts);
-  // The window slides: each window that passes during the attack lets `perAccount` more tries through, and
-  // the four workers may pass the check together before a failure is recorded.
-  const allowed = perAccount * (Math.ceil(attackMs / (windowSeconds * 1000)) + 1) + 4;
+  // Counted per address: each window that passes during the attack lets `perAccount` more tries through from
+  // each address, and the four workers may pass the check together before a failure is recorded.
+  const allowed = addresses.length * perAccount * (Math.ceil(attackMs / (windowSeconds * 1000)) + 1) + 4;
   expect(count(401)).toBeLessThanOrEqual(allowed);
   expect(replies.filter((r) => r.status === 429).every((r) => Number(r.headers.get("retry-after")) > 0)).toBe(true);
 
+  // No lockout: right after the attack, with every attacking address throttled, the owner logs in from another
+  // address at once (slowed, as the account drew many failures, never refused).
   const ownerClient = createClient(stack.auth.url, tally);
   const login = () => ownerClient.post("/api/auth/login", { email: owner.email, password: owner.password });
-  const ownerBackIn = () =>
-    eventually(async () => (await login()).status === 200, {
-      timeoutMs: (windowSeconds + 15) * 1000,
-      intervalMs: 500,
-      what: "the owner's login after the window",
-    });
-  // The window slides: each time a failure leaves it a slot opens, so a login just after the attack may take
-  // one (a clean run saw that). After the attack the owner gets back in; then `perAccount` fresh failures
-  // fill the window, which must refuse even the right password until they leave it.
-  await ownerBackIn();
+  const ownerLogin = await login();
+  expect(ownerLogin.status).toBe(200);
+  // An intruder's address that used up its tries is refused even the right password, until the window passes.
   const intruder = createClient(stack.auth.url, tally, randomAddress());
   for (let i = 0; i < perAccount; i++) {
     expect((await intruder.post("/api/auth/login", { email: owner.email, password: `guess ${i}` })).status).toBe(401);
   }
-  expect((await login()).status).toBe(429);
-  const throttledAt = Date.now();
-  await ownerBackIn();
-  const backInMs = Date.now() - throttledAt;
+  expect((await intruder.post("/api/auth/login", { email: owner.email, password: owner.password })).status).toBe(429);
+  expect((await login()).status).toBe(200);
 
   // Enumeration: fresh accounts and addresses (no throttling), wrong password vs unknown e-mail, interleaved.
   const accounts: Account[] = [];
@@ -111,9 +106,9 @@ test("1,000 wrong passwords are throttled, the owner gets back in after the wind
 
   recordResult({
     id: "hostile.brute-force",
-    scenario: `${attempts} wrong passwords against one account from ${addresses.length} addresses (window ${windowSeconds} s, ${perAccount} per account)`,
+    scenario: `${attempts} wrong passwords against one account from ${addresses.length} addresses (window ${windowSeconds} s, ${perAccount} per account and address)`,
     checked:
-      "all 401/429, 429s carry Retry-After, owner logs in after the attack, is refused (429) with the window full and logs in once it passes; unknown e-mail vs wrong password: same status, body, content type, p50 within 0.8..1.25x",
+      "all 401/429, 429s carry Retry-After, at most the window's tries per address; the owner logs in from another address right after the attack (no lockout); an address that used its tries is refused even the right password; unknown e-mail vs wrong password: same status, body, content type, p50 within 0.8..1.25x",
     figures: {
       requests: tally.requests,
       wrongPasswords: attempts,
@@ -121,7 +116,7 @@ test("1,000 wrong passwords are throttled, the owner gets back in after the wind
       answered401: count(401),
       allowedByWindow: allowed,
       throttled429: count(429),
-      ownerBackInMs: backInMs,
+      ownerLoginMs: Math.round(ownerLogin.ms),
       samplesEach: wrong.length,
       wrongPasswordMs: `p50 ${wrongMs.p50} / p99 ${wrongMs.p99}`,
       unknownEmailMs: `p50 ${unknownMs.p50} / p99 ${unknownMs.p99}`,

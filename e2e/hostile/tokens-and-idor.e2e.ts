@@ -21,7 +21,10 @@ test("forged tokens get 401 from both services and other users' posts and sessio
   const victimPost = await createPost(post, victim.accessToken, "mine");
   const sid = String(decodeJwt(victim.accessToken).sid);
   const jwks = (await auth.get("/.well-known/jwks.json")).body;
-  const { valid, forged } = await forgeTokens(stack.authDb, jwks, { sub: victim.id, sid });
+  const { valid, forged } = await forgeTokens({ db: stack.authDb, signingKeySecret: stack.signingKeySecret }, jwks, {
+    sub: victim.id,
+    sid,
+  });
   const missingPost = `/api/posts/${crypto.randomUUID()}`;
 
   // The control: a token signed with the real key is accepted by both.

@@ -25,8 +25,13 @@ function payload({ sub, sid, role = "user" }: Claims, expiresIn: number) {
 
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
 
-export async function forgeTokens(authDb: Db, jwks: { keys: { kid: string }[] }, claims: Claims) {
-  const keys = await openKeyRing(authDb, loadConfig({}), createLogger("e2e-forge", "silent"));
+export async function forgeTokens(
+  auth: { db: Db; signingKeySecret: string },
+  jwks: { keys: { kid: string }[] },
+  claims: Claims,
+) {
+  const config = loadConfig({ SIGNING_KEY_SECRET: auth.signingKeySecret });
+  const keys = await openKeyRing(auth.db, config, createLogger("e2e-forge", "silent"));
   const real = await keys.signingKey();
   const sign = (body: Record<string, unknown>, kid = real.kid) =>
     new SignJWT(body).setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" }).sign(real.key);

@@ -32,6 +32,8 @@ export interface Stack extends AsyncDisposable {
   postDb: postgres.Sql;
   /** The auth service's MongoDB database, for checking its state. */
   authDb: ReturnType<MongoClient["db"]>;
+  /** What seals auth's signing keys in `authDb` (the JWT battery reads the real key with it). */
+  signingKeySecret: string;
 }
 
 const sharedPostgres = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chirp_post";
@@ -49,6 +51,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
 
   const authPort = freePort();
+  // A secret of the run's own: the images run with NODE_ENV=production, which refuses to start without one.
+  const signingKeySecret = options.authEnv?.SIGNING_KEY_SECRET ?? crypto.getRandomValues(new Uint8Array(36)).toBase64();
   const groups = { auth: `${name}-auth`, post: `${name}-post` };
   const common = {
     LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? "warn",
@@ -64,8 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       MONGO_URL: mongoUrl,
       KAFKA_GROUP_ID: groups.auth,
       TRUST_PROXY: "true",
-      // A secret of the run's own: the images run with NODE_ENV=production, which refuses to start without one.
-      SIGNING_KEY_SECRET: crypto.getRandomValues(new Uint8Array(36)).toBase64(),
+      SIGNING_KEY_SECRET: signingKeySecret,
       ...options.authEnv,
     },
     `${logDir}/${name}-auth.log`,
@@ -93,6 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     groups,
     postDb,
     authDb: mongo.db(),
+    signingKeySecret,
     async [Symbol.asyncDispose]() {
       for (const service of [post, auth]) if (service.alive()) await service.signal("SIGTERM");
       await postDb.end();

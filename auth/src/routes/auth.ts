@@ -98,12 +98,14 @@ export function authRoutes(deps: AuthDeps) {
       const attempt = { id: newId(), email, address, at: new Date() };
       // The throttle answers before the hasher admits the request: a throttled attempt that took a hashing
       // slot first let one address make everyone's login answer 503 (16 loops: 46 of 47 real logins refused).
-      const wait = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+      const { wait, delayMs } = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
       if (wait > 0) {
         const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
         await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
         throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
       }
+      // An account under a flood of failures is slowed, never refused: its owner still gets in.
+      if (delayMs > 0) await Bun.sleep(delayMs);
       // Refused for overload, the attempt never reached the password check: it is no failure.
       const withdraw = async (error: unknown): Promise<never> => {
         if (error instanceof OverloadedError) await deps.loginFailures.remove(attempt.id);
@@ -131,8 +133,8 @@ export function authRoutes(deps: AuthDeps) {
             );
             throw new HTTPException(401, { message: "The e-mail or password is wrong." });
           }
-          // Forgives the account's failures, this attempt's fact among them.
-          await deps.loginFailures.forgetAccount(email);
+          // Forgives the account's failures from this address, this attempt's fact among them.
+          await deps.loginFailures.forget({ email, address });
           const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
           const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
           return c.json({ user: ownView(user, postCount), ...tokens }, 200);

@@ -128,7 +128,7 @@ export function meRoutes(deps: AuthDeps) {
         },
       );
       // Failed logins are kept by e-mail, which no event carries: erased here (the rest by auth's consumer).
-      await deps.loginFailures.forgetAccount(who.email);
+      await deps.loginFailures.forget({ email: who.email });
       return c.body(null, 204);
     });
 }

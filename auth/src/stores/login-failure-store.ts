@@ -4,7 +4,8 @@ import { collections } from "../db.ts";
 /**
  * One login attempt that was let through to the password check: a fact, inserted before the check and never
  * updated, so counting stays exact with any number of instances. It stays as a failure unless the login
- * succeeds (the account's facts are then forgiven); an attempt refused by the throttle removes its own fact.
+ * succeeds (the account's facts from that address are then forgiven); an attempt refused by the throttle removes
+ * its own fact.
  */
 export interface LoginFailure {
   id: string;
@@ -18,9 +19,16 @@ export interface LoginFailureStore {
   /** Removes one attempt's fact (by `_id`, atomic everywhere). */
   remove(id: string): Promise<void>;
   /** The newest `limit` attempts since `since`, newest first. */
-  recent(by: { email: string } | { address: string }, since: Date, limit: number): Promise<{ id: string; at: Date }[]>;
-  /** A successful login forgives the account's failures (not the address's). */
-  forgetAccount(email: string): Promise<void>;
+  recent(
+    by: { email: string } | { address: string } | { email: string; address: string },
+    since: Date,
+    limit: number,
+  ): Promise<{ id: string; at: Date }[]>;
+  /**
+   * Forgets failures: an account's from one address (a login from there succeeded), or all of an account's
+   * (its erasure; a password reset).
+   */
+  forget(by: { email: string } | { email: string; address: string }): Promise<void>;
   purge(before: Date): Promise<void>;
 }
 
@@ -41,8 +49,8 @@ export function createMongoLoginFailureStore(db: Db): LoginFailureStore {
         .toArray();
       return docs.map((doc) => ({ id: doc._id, at: doc.at }));
     },
-    async forgetAccount(email) {
-      await failures.deleteMany({ email });
+    async forget(by) {
+      await failures.deleteMany(by);
     },
     async purge(before) {
       await failures.deleteMany({ at: { $lt: before } });
