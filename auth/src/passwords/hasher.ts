@@ -11,6 +11,8 @@ export interface PasswordHasher {
    * the request costs any database work.
    */
   admit<T>(task: () => Promise<T>): Promise<T>;
+  /** Whether `admit` would refuse a request now: callers answer 503 before doing any other work for it. */
+  saturated(): boolean;
 }
 
 export interface HasherOptions {
@@ -37,6 +39,7 @@ export function createPasswordHasher(
   };
   return {
     admit: (task) => gate.run(task),
+    saturated: () => gate.stats().running >= options.concurrency + options.queue,
     hash: (password) => limiter.run(() => Bun.password.hash(password, params)),
     verify: (password, hash) =>
       limiter.run(async () => {

@@ -53,4 +53,18 @@ describe("createPasswordHasher", () => {
   test("answers false without a hash, after doing the same work", async () => {
     expect(await hasher.verify("anything", null)).toBe(false);
   });
+
+  test("is saturated exactly while admit would refuse: concurrency + queue requests in", async () => {
+    const small = createPasswordHasher({ concurrency: 1, queue: 1 });
+    const releases: (() => void)[] = [];
+    const hold = () => small.admit(() => new Promise<void>((resolve) => releases.push(resolve)));
+    const first = hold();
+    expect(small.saturated()).toBe(false);
+    const second = hold();
+    expect(small.saturated()).toBe(true);
+    expect(small.admit(async () => "third")).rejects.toThrow("busy");
+    for (const release of releases) release();
+    await Promise.all([first, second]);
+    expect(small.saturated()).toBe(false);
+  });
 });
