@@ -10,6 +10,8 @@
  * registrations run twice: as deployed, and with the auth service frozen, which consumes them too. The
  * sustained rate is how fast the post service applies a backlog, and whether the lag grows at 5,000/s.
  */
+
+import { collections } from "@chirp/auth/db";
 import {
   createEvent,
   PostCreated,
@@ -27,7 +29,6 @@ import { createLogger } from "@chirp/platform/logger";
 import { eventually } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
-import { collections } from "../../auth/src/db.ts";
 import { cpuPerItem, infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { percentile } from "../lib/open-loop.ts";
 import { whileFrozen } from "../lib/processes.ts";
@@ -44,12 +45,29 @@ const registration = () => {
   const userId = `lag-${crypto.randomUUID()}`;
   return createEvent(UserRegistered, { userId, name: "Lag", email: `${userId}@example.com` }, { source: "auth" });
 };
-const publication = () =>
+/** Posts by `authors`, at random: accounts that exist, as auth records activity for existing accounts only. */
+const publicationBy = (authors: readonly string[]) => () =>
   createEvent(
     PostCreated,
-    { postId: crypto.randomUUID(), authorId: `lag-${crypto.randomUUID()}`, title: "Lag" },
+    { postId: crypto.randomUUID(), authorId: authors[Math.floor(Math.random() * authors.length)] ?? "", title: "Lag" },
     { source: "post" },
   );
+
+/** `count` accounts written straight into auth's database: the authors of the post events below. */
+async function benchAuthors(stack: Stack, count: number) {
+  const client = await MongoClient.connect(stack.env.MONGO_URL ?? "");
+  try {
+    const at = new Date();
+    const docs = Array.from({ length: count }, () => {
+      const id = `lag-${crypto.randomUUID()}`;
+      return { _id: id, email: `${id}@example.com`, name: "Lag", bio: "", createdAt: at, updatedAt: at };
+    });
+    await client.db().collection<{ _id: string }>(collections.users).insertMany(docs);
+    return docs.map((doc) => doc._id);
+  } finally {
+    await client.close();
+  }
+}
 
 /**
  * Publishes `rate` events/s made by `make` for `seconds`, in 10 ms batches, to `topic` under `prefix` (the
@@ -239,6 +257,7 @@ export async function eventLag(stack: Stack, settings: Settings, report: (row: R
   // First, while auth is idle: the registrations below leave it a backlog of welcome e-mails to send.
   const insertMs = await insertFloor(stack);
   const commitMs = await commitFloor(stack);
+  const publication = publicationBy(await benchAuthors(stack, 200));
   const [counted, authCpu] = await measureCpu(
     async () => {
       const published = await produce(stack, PostEvents, publication, 1000, settings.seconds);
