@@ -37,6 +37,8 @@ export const collections = {
   notificationClaims: "notification_claims",
   /** One document per consumed event about a user, `_id` = event id, for `/api/activity` and `/api/stats`. */
   activity: "activity",
+  /** One fact per erased account, `_id` = a hash of its id: its late events are not recorded. */
+  erasures: "erasures",
   signingKeys: "signing_keys",
   outbox: "outbox",
   leases: "leases",

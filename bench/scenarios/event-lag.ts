@@ -45,7 +45,7 @@ const registration = () => {
   const userId = `lag-${crypto.randomUUID()}`;
   return createEvent(UserRegistered, { userId, name: "Lag", email: `${userId}@example.com` }, { source: "auth" });
 };
-/** Posts by `authors`, at random: accounts that exist, as auth records activity for existing accounts only. */
+/** Posts by `authors`, at random: accounts that exist, as in a real deployment. */
 const publicationBy = (authors: readonly string[]) => () =>
   createEvent(
     PostCreated,

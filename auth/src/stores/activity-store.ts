@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Db } from "mongodb";
 import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
@@ -34,7 +35,10 @@ export interface ActivityStore {
   listByUser(userId: string, limit: number, cursor?: ActivityCursor): Promise<ActivityEntry[]>;
   /** Entries per UTC day and type, for days `from`..`to` inclusive. */
   countsByDay(from: string, to: string): Promise<DayCount[]>;
-  /** Erasure: the user's entries keep their type and time (the stats count them) and lose whose and what. */
+  /**
+   * Erasure: the user's entries keep their type and time (the stats count them) and lose whose and what, and
+   * later events about the user are not recorded (marked by a hash of the id, not the id).
+   */
   anonymise(userId: string): Promise<void>;
 }
 
@@ -45,6 +49,9 @@ interface ActivityDocument extends Omit<ActivityEntry, "id"> {
   /** When this service recorded the entry, its event's effects applied: beside `occurredAt`, the consumer's lag. */
   recordedAt: Date;
 }
+
+/** How an erased account is remembered: a hash of its id, so the id itself is gone from the database. */
+const erasureMark = (userId: string) => createHash("sha256").update(userId).digest("hex");
 
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export const dayOf = (at: Date) => at.toISOString().slice(0, 10);
@@ -58,34 +65,38 @@ const toDocument = ({ id, ...entry }: ActivityEntry, recordedAt: Date): Activity
 
 export function createMongoActivityStore(db: Db): ActivityStore {
   const activity = db.collection<ActivityDocument>(collections.activity);
-  const users = db.collection<{ _id: string }>(collections.users);
+  const erasures = db.collection<{ _id: string; at: Date }>(collections.erasures);
   /**
-   * The entries whose user still has an account (or that name no one). An erased account's events keep
-   * arriving after its erasure (its posts' deletions, its sessions' revocation, redeliveries), on topics with
-   * no order between them: recording them would bring its id back. One lookup by `_id` per call.
+   * The entries not about an erased account. Its events keep arriving after its erasure (its posts'
+   * deletions, its sessions' revocation, redeliveries), on topics with no order between them: recording them
+   * would bring its id back. The erasures are few, so reading them costs little; checking that each user
+   * still had an account read the users collection on every chunk (FerretDB scans for `_id: {$in}`), and
+   * took post created -> activity lag from p50 13 to 50 ms in the bench.
    */
-  async function ofLiveUsers(entries: readonly ActivityEntry[]) {
+  async function withoutErased(entries: readonly ActivityEntry[]) {
     const ids = [...new Set(entries.flatMap((entry) => (entry.userId ? [entry.userId] : [])))];
     if (ids.length === 0) return entries;
-    const live = new Set(
-      (await users.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((user) => user._id),
-    );
-    return entries.filter((entry) => !entry.userId || live.has(entry.userId));
+    const marks = await erasures.find({ _id: { $in: ids.map(erasureMark) } }, { projection: { _id: 1 } }).toArray();
+    if (marks.length === 0) return entries;
+    const erased = new Set(marks.map((mark) => mark._id));
+    return entries.filter((entry) => !entry.userId || !erased.has(erasureMark(entry.userId)));
   }
   return {
     async record(entry) {
-      if ((await ofLiveUsers([entry])).length === 0) return false;
+      if ((await withoutErased([entry])).length === 0) return false;
       return insertOnce(() => activity.insertOne(toDocument(entry, new Date())));
     },
     async recordMany(entries) {
       const now = new Date();
       return insertEachOnce(
         activity,
-        (await ofLiveUsers(entries)).map((entry) => toDocument(entry, now)),
+        (await withoutErased(entries)).map((entry) => toDocument(entry, now)),
       );
     },
     async anonymise(userId) {
-      // The only update an entry ever gets: entries are inserted once, so this writer is alone.
+      // The mark first: from then on nothing new about the user is recorded, and the unset below catches
+      // whatever was recorded before it. The only update an entry ever gets: entries are inserted once.
+      await insertOnce(() => erasures.insertOne({ _id: erasureMark(userId), at: new Date() }));
       await activity.updateMany({ userId }, { $unset: { userId: "", data: "" } });
     },
     async listByUser(userId, limit, cursor) {

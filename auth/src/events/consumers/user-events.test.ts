@@ -28,8 +28,6 @@ describe("handleUserEvents (a chunk at once)", () => {
       memberships: createMongoPostMembershipStore(db),
       onNotification: () => wakes++,
     };
-    // Activity is kept for accounts that exist: theirs as the registration left them.
-    await db.collection<{ _id: string }>(collections.users).insertMany([{ _id: "ann" }, { _id: "bob" }]);
     const ann = registered("ann");
     const bob = registered("bob");
     const annUpdated = createEvent(UserUpdated, { userId: "ann", name: "Ann", bio: "hi" }, origin);
