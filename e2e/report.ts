@@ -11,12 +11,15 @@ const expected: [string, string][] = [
   ["fault.sigkill-consumer", "post killed (SIGKILL) mid-burst, restarted"],
   ["fault.replayed-offsets", "every message delivered twice"],
   ["fault.poison", "poison message on each consumed topic"],
+  ["fault.refused-value", "an event PostgreSQL refuses (NUL byte), already in Kafka"],
   ["fault.postgres-restart", "PostgreSQL restarted under load"],
   ["fault.mongodb-restart", "FerretDB restarted under load"],
   ["fault.sigterm-drain", "SIGTERM under load"],
   ["hostile.malformed-input", "malformed and malicious bodies, headers, paging"],
   ["hostile.tokens-idor", "JWT attacks and IDOR"],
   ["hostile.brute-force", "1,000 wrong passwords from several addresses"],
+  ["hostile.revocation-exact", "log in right after log out everywhere"],
+  ["hostile.erasure", "every store of both services after account deletion"],
 ];
 
 const file = process.argv[2] ?? resultsFile;

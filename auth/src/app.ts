@@ -20,6 +20,7 @@ export function createApp(deps: AuthDeps) {
     service: "auth",
     version: "0.1.0",
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
     produces: [UserEvents, SessionEvents],

@@ -1,6 +1,7 @@
 import type { Role } from "@chirp/contracts";
 import type { AppEnv } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
+import type { Metrics } from "@chirp/platform/metrics";
 import type { Readiness } from "@chirp/platform/readiness";
 import type { EventOutbox } from "./events/outbox.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
@@ -16,6 +17,8 @@ import type { KeyRing } from "./tokens/key-ring.ts";
 /** Everything the HTTP app needs, as narrow interfaces; `main.ts` builds the real ones. */
 export interface AuthDeps {
   logger: Logger;
+  /** The service's Prometheus registry, shared with its consumers (a fresh one when absent). */
+  metrics?: Metrics;
   readiness: Readiness;
   bodyLimitBytes: number;
   users: UserStore;

@@ -17,7 +17,13 @@ import { createMongoPostMembershipStore } from "./stores/post-membership-store.t
  */
 export async function startEventWork(
   config: AuthConfig,
-  { db, kafka, producer, logger }: { db: Db; logger: Logger } & Pick<ConsumerOptions, "kafka" | "producer">,
+  {
+    db,
+    kafka,
+    producer,
+    logger,
+    metrics,
+  }: { db: Db; logger: Logger } & Pick<ConsumerOptions, "kafka" | "producer" | "metrics">,
 ) {
   const notifications = createMongoNotificationStore(db);
   const activity = createMongoActivityStore(db);
@@ -46,6 +52,7 @@ export async function startEventWork(
       fetch: { maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS },
       // While MongoDB is unreachable, failing events wait for it instead of going to the dead-letter topic.
       dependencies: () => db.command({ ping: 1 }),
+      metrics,
       retry: {
         attempts: config.CONSUMER_RETRY_ATTEMPTS,
         initialDelayMs: config.CONSUMER_RETRY_INITIAL_MS,

@@ -1,9 +1,12 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
+import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
+import { createMetrics } from "@chirp/platform/metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
@@ -94,12 +97,16 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   });
   outbox.onReady(() => relay.wake());
 
+  const metrics = createMetrics("auth");
+  const consumerSeries = consumerMetrics(metrics.registry);
   const { notifications, activity, memberships, notifier, consumer } = await startEventWork(config, {
     db,
     kafka,
     producer,
     logger,
+    metrics: consumerSeries,
   });
+  consumerSeries.watch(consumer);
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
@@ -107,9 +114,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },
-    consumers: async () => {
-      if (!consumer.healthy()) throw new Error("the event consumers have stopped");
-    },
+    consumers: consumerCheck(consumer, config.CONSUMER_STALL_MS),
   });
   let server: Bun.Server<undefined> | undefined;
   const users = createMongoUserStore(db);
@@ -117,6 +122,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const loginFailures = createMongoLoginFailureStore(db);
   const app = createApp({
     logger,
+    metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     users,

@@ -13,6 +13,7 @@ import {
   type TopicDefinition,
   UserEvents,
   UserRegistered,
+  UserUpdated,
 } from "@chirp/contracts";
 import { eventually } from "@chirp/platform/testing";
 import { authorsProjection } from "../lib/checks.ts";
@@ -103,5 +104,48 @@ test("poison messages on every consumed topic land on its .dlq and consumption g
       validEventsAppliedAfter: authConsumes ? 3 : 2,
       lost: 0,
     },
+  });
+}, 120_000);
+
+test("an event PostgreSQL refuses (a NUL byte) is dead-lettered at its first failure, counted, and holds nothing back", async () => {
+  await using stack = await startStack();
+  await using topics = await openTopics(stack.brokers, stack.prefix);
+  const account = await createClient(stack.auth.url).register("Nul Byte");
+  await eventually(async () => (await authorsProjection(stack.postDb)).get(account.id) === "Nul Byte", {
+    what: "the author known to post",
+  });
+  // Valid by the contract, so only PostgreSQL refuses it: as an event published before the edge refused them.
+  const origin = { source: "auth" } as const;
+  const nul = createEvent(UserUpdated, { userId: account.id, name: "Nul Byte", bio: "s\u0000s" }, origin);
+  const behind = createEvent(UserUpdated, { userId: account.id, name: "After the NUL", bio: "" }, origin);
+  await topics.publisher.publish(UserEvents, [nul, behind]);
+
+  await eventually(async () => (await authorsProjection(stack.postDb)).get(account.id) === "After the NUL", {
+    what: "the update behind the NUL applied",
+  });
+  const dead = await eventually(
+    async () => {
+      const messages = await topics.messages(topics.dlq(UserEvents));
+      return messages.find((message) => String(message.headers["dlq-consumer-group"]) === stack.groups.post);
+    },
+    { what: "the NUL event on the dead-letter topic" },
+  );
+  expect(dead.event?.id).toBe(nul.id);
+  expect(String(dead.headers["dlq-reason"])).toBe("handler-failed");
+
+  // Dead-lettered without a retry: the old consumer retried it with backoffs, holding the partition back.
+  const metrics = await (await fetch(`${stack.post.url}/metrics`)).text();
+  const series = (name: string) =>
+    metrics.split("\n").find((line) => line.startsWith(name) && line.includes(`topic="${topics.name(UserEvents)}"`));
+  expect(series("kafka_consumer_dead_lettered_total")).toContain('reason="handler-failed"');
+  expect(series("kafka_consumer_dead_lettered_total")?.endsWith(" 1")).toBe(true);
+  expect(series("kafka_consumer_retries_total")).toBeUndefined();
+
+  recordResult({
+    id: "fault.refused-value",
+    scenario: "a user.updated whose bio holds a NUL byte, already in Kafka (PostgreSQL refuses it: SQLSTATE 22021)",
+    checked:
+      "post dead-letters it at its first failure (no retry), counts it in /metrics, and applies the update behind it",
+    figures: { deadLettered: 1, retries: 0, appliedAfter: 1 },
   });
 }, 120_000);

@@ -56,6 +56,8 @@ export const CommonEnv = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(""),
   KAFKA_TOPIC_PARTITIONS: env.int(6, 1, 1000),
   KAFKA_REPLICATION_FACTOR: env.int(1, 1, 10),
+  /** Readiness fails once a partition's next event has kept failing this long (retries, or an outage). */
+  CONSUMER_STALL_MS: env.int(60_000, 1000),
   /** Access tokens name their issuer and audience; verifiers check both. */
   JWT_ISSUER: z.string().min(1).default("chirp-auth"),
   JWT_AUDIENCE: z.string().min(1).default("chirp"),

@@ -3,6 +3,7 @@ import { type AuthEnv, bearerAuth, bearerSecurityScheme } from "@chirp/platform/
 import type { TokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
+import type { Metrics } from "@chirp/platform/metrics";
 import type { Readiness } from "@chirp/platform/readiness";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
@@ -11,6 +12,8 @@ import { whoamiRoutes } from "./routes/whoami.ts";
 
 export interface PostDeps {
   logger: Logger;
+  /** The service's Prometheus registry, shared with its consumers (a fresh one when absent). */
+  metrics?: Metrics;
   readiness: Readiness;
   bodyLimitBytes: number;
   posts: PostStore;
@@ -27,6 +30,7 @@ export function createApp(deps: PostDeps) {
     service: "post",
     version: "0.1.0",
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
     produces: [PostEvents],

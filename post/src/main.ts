@@ -1,10 +1,13 @@
 import { Topics } from "@chirp/contracts";
 import { createTokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
+import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
+import { createMetrics } from "@chirp/platform/metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
@@ -12,7 +15,7 @@ import { runShutdown } from "@chirp/platform/shutdown";
 import { createApp } from "./app.ts";
 import { createAuthorStore } from "./author-store.ts";
 import { loadConfig, type PostConfig } from "./config.ts";
-import { connectDb, migrateDb } from "./db.ts";
+import { connectDb, isRefusedValue, migrateDb } from "./db.ts";
 import { createCachedDirectory } from "./directory/cached-directory.ts";
 import { createHttpDirectory } from "./directory/user-directory.ts";
 import { startPostConsumers } from "./events/consumers.ts";
@@ -67,6 +70,8 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     reloadMs: config.REVOCATION_RELOAD_MS,
     logger,
   });
+  const metrics = createMetrics("post");
+  const consumerSeries = consumerMetrics(metrics.registry);
   const consumers = await startPostConsumers({
     kafka,
     groupId: config.KAFKA_GROUP_ID,
@@ -78,6 +83,9 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     // While PostgreSQL is unreachable, a failing chunk (and its one-by-one fallback) waits for it instead
     // of sending every event of the chunk to the dead-letter topic.
     dependencies: () => sql`select 1`,
+    // A value PostgreSQL refuses (a NUL in a name that reached Kafka) is dead-lettered without retries.
+    permanent: isRefusedValue,
+    metrics: consumerSeries,
     authors: createAuthorStore(db, wake),
     revocations,
   });
@@ -88,13 +96,12 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     outbox: async () => {
       if (!relay.healthy()) throw new Error("the outbox relay cannot publish");
     },
-    // A consumer that is being replaced (after a crash or a broker outage) applies nothing meanwhile.
-    consumers: async () => {
-      if (!consumers.healthy()) throw new Error("the event consumers have stopped");
-    },
+    consumers: consumerCheck(consumers, config.CONSUMER_STALL_MS),
   });
+  consumerSeries.watch(consumers);
   const app = createApp({
     logger,
+    metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     posts: createPostStore(db, wake),

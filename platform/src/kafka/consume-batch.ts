@@ -3,15 +3,18 @@ import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logger.ts";
 import type { DeadLetter } from "./dead-letter.ts";
 import type { OffsetCommits } from "./offset-commits.ts";
-import { type DependencyProbe, errorMessage, type Liveness, type RetryPolicy, withRetries } from "./retry.ts";
+import { errorMessage, type PartitionRetries } from "./retry.ts";
 import type { Subscription } from "./subscription.ts";
 
 export interface BatchContext {
-  retry: RetryPolicy;
+  retries: PartitionRetries;
   deadLetter: DeadLetter;
   logger: Logger;
-  dependenciesUp: DependencyProbe;
   commits: OffsetCommits;
+  /** Runs `resume` after `ms`, unless the consumer stops first. */
+  later(resume: () => void, ms: number): void;
+  /** Counts a retry of `topic` (for metrics). */
+  retried(topic: string): void;
 }
 
 interface Parsed {
@@ -26,69 +29,84 @@ interface Parsed {
  * goes on beside the next chunk), so a crash redelivers the chunk (handlers are idempotent) and never skips
  * it. When the consumer stops or loses the partition, the rest of the batch is left unresolved for whoever
  * consumes the partition next.
+ *
+ * A failure pauses this partition alone for its backoff and leaves the rest of the batch unresolved: the
+ * partition is fetched again from the failed work once the backoff is over, while the other partitions go
+ * on. A chunk that keeps failing is applied one event at a time, so only the event that keeps failing is
+ * dead-lettered.
  */
 export async function consumeBatch(payload: EachBatchPayload, sub: Subscription, ctx: BatchContext) {
   const { topic, partition, messages } = payload.batch;
-  const liveness: Liveness = {
-    heartbeat: payload.heartbeat,
-    live: () => payload.isRunning() && !payload.isStale(),
-  };
+  const key = `${topic}|${partition}`;
+  const live = () => payload.isRunning() && !payload.isStale();
 
-  /** The per-message path: retries, then the dead-letter topic. False if the consumer stopped meanwhile. */
-  async function applyOne({ message, event }: Parsed) {
-    const meta = { topic, partition, offset: message.offset };
-    const attempt = await withRetries(
-      () => sub.handle(event, meta),
-      ctx.retry,
-      liveness,
-      (err, n) => ctx.logger.warn({ ...meta, eventId: event.id, attempt: n, err }, "handler failed; retrying"),
-      ctx.dependenciesUp,
-    );
-    if (attempt.outcome === "stopped") return false;
-    if (attempt.outcome === "failed") {
-      await ctx.deadLetter({ topic, partition, message }, "handler-failed", errorMessage(attempt.error));
+  /** Pauses the partition for the failed work's backoff; true if it was given up instead. */
+  async function failed(offset: string, singly: boolean, error: unknown, log: object) {
+    const verdict = await ctx.retries.failed(key, offset, singly, error);
+    if (!verdict.retry) return true;
+    ctx.retried(topic);
+    ctx.logger.warn({ topic, partition, ...log, err: error, retryInMs: Math.round(verdict.delayMs) }, "retrying later");
+    ctx.later(payload.pause(), verdict.delayMs);
+    return false;
+  }
+
+  /** Applies valid events one by one; false when one failed and the partition was paused to retry it. */
+  async function applySingly(valid: Parsed[]) {
+    for (const { message, event } of valid) {
+      if (!live()) return false;
+      const meta = { topic, partition, offset: message.offset };
+      try {
+        await sub.handle(event, meta);
+      } catch (error) {
+        if (!(await failed(message.offset, true, error, { offset: message.offset, eventId: event.id }))) return false;
+        await ctx.deadLetter({ topic, partition, message }, "handler-failed", errorMessage(error));
+      }
+      payload.resolveOffset(message.offset);
     }
     return true;
   }
 
   /** Applies a chunk's valid events: whole through the batch handler, else one by one. */
-  async function apply(valid: Parsed[]) {
+  async function apply(chunkStart: string, valid: Parsed[]) {
     const batch = sub.batch;
     // A single event takes the per-message path directly, so a failing one is not retried twice over.
-    if (batch && valid.length > 1) {
-      const first = valid[0]?.message.offset ?? "";
+    if (batch && valid.length > 1 && !ctx.retries.singly(key, chunkStart)) {
+      const first = valid[0]?.message.offset ?? chunkStart;
       const meta = { topic, partition, firstOffset: first, lastOffset: valid.at(-1)?.message.offset ?? first };
-      const events = valid.map((item) => item.event);
-      const attempt = await withRetries(
-        () => batch.handle(events, meta),
-        ctx.retry,
-        liveness,
-        (err, n) =>
-          ctx.logger.warn({ ...meta, events: events.length, attempt: n, err }, "batch handler failed; retrying"),
-        ctx.dependenciesUp,
-      );
-      if (attempt.outcome !== "failed") return attempt.outcome === "done";
-      // Most likely one poison event: one by one, only the event that keeps failing is dead-lettered.
-      ctx.logger.warn({ ...meta, err: attempt.error }, "chunk keeps failing; applying its events one by one");
+      try {
+        await batch.handle(
+          valid.map((item) => item.event),
+          meta,
+        );
+        return true;
+      } catch (error) {
+        if (!(await failed(chunkStart, false, error, { ...meta, events: valid.length }))) return false;
+        // Most likely one poison event: one by one, only the event that keeps failing is dead-lettered.
+        ctx.logger.warn({ ...meta, err: error }, "chunk keeps failing; applying its events one by one");
+      }
     }
-    for (const item of valid) {
-      if (!liveness.live() || !(await applyOne(item))) return false;
-      payload.resolveOffset(item.message.offset);
-    }
-    return true;
+    return applySingly(valid);
   }
 
   const size = sub.batch?.maxEvents ?? 1;
   for (let start = 0; start < messages.length; start += size) {
-    if (!liveness.live()) return;
+    if (!live()) return;
     const chunk = messages.slice(start, start + size);
+    const chunkStart = chunk[0]?.offset ?? "";
     const valid: Parsed[] = [];
     for (const message of chunk) {
       const parsed = parseEvent(sub.topic, message.value ?? "");
       if (parsed.ok) valid.push({ message, event: parsed.event });
-      else await ctx.deadLetter({ topic, partition, message }, parsed.reason, parsed.message);
+      else if (ctx.retries.park(key, message.offset)) {
+        await ctx.deadLetter({ topic, partition, message }, parsed.reason, parsed.message);
+      }
     }
-    if (!(await apply(valid))) return;
+    if (!(await apply(chunkStart, valid))) {
+      // What was applied one by one before the failure is resolved: commit it with the rest.
+      ctx.commits.request(payload);
+      return;
+    }
+    ctx.retries.succeeded(key);
     const last = chunk.at(-1);
     if (last) payload.resolveOffset(last.offset);
     ctx.commits.request(payload);

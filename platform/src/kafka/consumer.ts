@@ -4,7 +4,7 @@ import { outcome } from "../readiness.ts";
 import { consumeBatch } from "./consume-batch.ts";
 import { createDeadLetter } from "./dead-letter.ts";
 import { type OffsetCommits, offsetCommits } from "./offset-commits.ts";
-import { defaultRetry, type RetryPolicy } from "./retry.ts";
+import { defaultRetry, PartitionRetries, type RetryPolicy } from "./retry.ts";
 import type { Subscription } from "./subscription.ts";
 import { physicalName } from "./topics.ts";
 
@@ -45,11 +45,29 @@ export interface ConsumerOptions {
    * retried rather than dead-lettered: an outage is not a poison message.
    */
   dependencies?: () => Promise<unknown>;
+  /**
+   * Recognises an error no retry can fix (e.g. a value the database refuses): its event is dead-lettered at
+   * once instead of after every backoff.
+   */
+  permanent?: (error: unknown) => boolean;
+  /** Where the consumer's counters go (dead-lettered messages, retries, stalled partitions). */
+  metrics?: ConsumerMetrics;
+}
+
+/** What a consumer reports as it goes; `consumerMetrics` records it in a Prometheus registry. */
+export interface ConsumerMetrics {
+  deadLettered(topic: string, reason: string): void;
+  retried(topic: string): void;
 }
 
 export interface RunningConsumer {
   /** False once the consumer has crashed for good or been stopped. */
   healthy(): boolean;
+  /**
+   * Partitions whose events have kept failing for longer than `ms` (retried, or waiting out an outage),
+   * as `topic|partition`: they apply nothing meanwhile, though the others go on.
+   */
+  stalled(ms: number): string[];
   /** Finishes the chunk in hand, commits offsets, leaves the group. */
   stop(): Promise<void>;
 }
@@ -68,15 +86,30 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const { kafka, groupId, prefix, producer, logger } = options;
   const fetch = { ...defaultFetch, ...options.fetch };
   const byTopic = new Map(options.subscriptions.map((sub) => [physicalName(prefix, sub.topic), sub]));
+  const { metrics } = options;
+  const sendToDeadLetter = createDeadLetter(producer, groupId, logger);
   const context = {
-    retry: options.retry ?? defaultRetry,
-    deadLetter: createDeadLetter(producer, groupId, logger),
+    deadLetter: async (...args: Parameters<typeof sendToDeadLetter>) => {
+      await sendToDeadLetter(...args);
+      metrics?.deadLettered(args[0].topic, args[1]);
+    },
     logger,
-    dependenciesUp: probe(options.dependencies),
+    later(resume: () => void, ms: number) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resume();
+      }, ms);
+      timers.add(timer);
+    },
+    retried: (topic: string) => metrics?.retried(topic),
   };
+  const newRetries = () =>
+    new PartitionRetries(options.retry ?? defaultRetry, probe(options.dependencies), options.permanent);
+  const timers = new Set<Timer>();
   let stopping = false;
   let consumer: Consumer | undefined;
   let commits: OffsetCommits | undefined;
+  let retries: PartitionRetries | undefined;
   let relaunching: Promise<void> | undefined;
 
   /** A fresh kafkajs consumer, connected and subscribed; its run (the group join) goes on in the background. */
@@ -100,14 +133,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       if (consumer === next) relaunch();
     };
     next.on(next.events.CRASH, ({ payload }) => failed(payload.error, "consumer crashed"));
+    const nextRetries = newRetries();
+    // After a rebalance a partition this member was retrying may be another's: what it failed on is forgotten.
+    next.on(next.events.GROUP_JOIN, () => nextRetries.forget());
     await next.connect();
     for (const name of byTopic.keys()) {
       await next.subscribe({ topic: name, fromBeginning: options.fromBeginning ?? true });
     }
     const nextCommits = offsetCommits(logger, groupId);
-    const batchContext = { ...context, commits: nextCommits };
+    const batchContext = { ...context, commits: nextCommits, retries: nextRetries };
     consumer = next;
     commits = nextCommits;
+    retries = nextRetries;
     // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
     // service can serve meanwhile; its messages wait in Kafka.
     next
@@ -137,6 +174,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     relaunching = (async () => {
       for (let attempt = 1; !stopping; attempt++) {
         await consumer?.disconnect().catch(() => {});
+        cancelResumes();
         await Bun.sleep(Math.min(5000, 100 * 2 ** attempt));
         if (stopping) return;
         try {
@@ -152,12 +190,20 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     });
   }
 
+  /** Paused partitions waiting out a backoff stay paused: their consumer is going away. */
+  function cancelResumes() {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  }
+
   await launch();
   return {
     healthy: () => !stopping && relaunching === undefined,
+    stalled: (ms) => retries?.stalled(ms).map(({ key }) => key) ?? [],
     async stop() {
       stopping = true;
       await relaunching;
+      cancelResumes();
       // What finished before the stop; batches still in hand flush their own before returning.
       await commits?.flush();
       await consumer?.disconnect();
@@ -169,4 +215,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
 function probe(check: (() => Promise<unknown>) | undefined) {
   if (!check) return async () => true;
   return async () => (await outcome(check, 2000)) === "ok";
+}
+
+/**
+ * A readiness check of a consumer: it fails while the consumer is being replaced (after a crash or a broker
+ * outage) and while a partition has kept failing for longer than `stallMs`: either way events wait.
+ */
+export function consumerCheck(consumer: RunningConsumer, stallMs: number) {
+  return async () => {
+    if (!consumer.healthy()) throw new Error("the event consumers have stopped");
+    const stalled = consumer.stalled(stallMs);
+    if (stalled.length > 0) {
+      throw new Error(`no progress for over ${stallMs} ms on ${stalled.join(", ")}: its next event keeps failing`);
+    }
+  };
 }
