@@ -18,6 +18,7 @@ const expected: [string, string][] = [
   ["hostile.malformed-input", "malformed and malicious bodies, headers, paging"],
   ["hostile.tokens-idor", "JWT attacks and IDOR"],
   ["hostile.brute-force", "1,000 wrong passwords from several addresses"],
+  ["hostile.flood-one-address", "one address flooding logins and sign-ups"],
   ["hostile.revocation-exact", "log in right after log out everywhere"],
   ["hostile.erasure", "every store of both services after account deletion"],
 ];

@@ -48,6 +48,9 @@ export const AuthEnv = CommonEnv.extend({
   /** Failures for one account from all addresses within the window past which its checks are slowed. */
   LOGIN_ACCOUNT_SLOWDOWN_AFTER: env.int(20, 1),
   LOGIN_ACCOUNT_SLOWDOWN_MS: env.int(1_000, 0, 60_000),
+  /** Registrations accepted from one client address per window; more answer 429. */
+  REGISTER_MAX_PER_ADDRESS: env.int(10, 1),
+  REGISTER_WINDOW_SECONDS: env.int(3600, 1),
   /**
    * Batch lookups (`POST /api/users/batch`, open to anyone) in flight, and how many more may wait before one
    * is refused fast with 503: unbounded, 20 loops of 100-id batches slowed everyone's `/me` from 11 to 254 ms.

@@ -22,6 +22,8 @@ export const collections = {
   spent: "spent",
   /** One fact per failed login, counted for throttling and purged by the app. */
   loginFailures: "login_failures",
+  /** Facts of actions throttled per client address alone (registrations): `{_id, action, address, at}`. */
+  addressAttempts: "address_attempts",
   /** One fact per (user, post), filled from post events; `postCount` counts them. */
   postMemberships: "post_memberships",
   /** One fact per deleted post, so a `post.created` that arrives after its deletion is not counted. */
@@ -54,6 +56,9 @@ export async function ensureIndexes(db: Db) {
     db.collection(collections.refreshTokens).createIndex({ sessionId: 1 }, { name: "by_session" }),
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
     db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),
+    db
+      .collection(collections.addressAttempts)
+      .createIndex({ action: 1, address: 1, at: 1 }, { name: "by_action_address" }),
     db.collection(collections.postMemberships).createIndex({ userId: 1 }, { name: "by_user" }),
     db.collection(collections.notificationQueue).createIndex({ nextAttemptAt: 1 }, { name: "by_due" }),
     db

@@ -6,11 +6,12 @@ import type { Readiness } from "@chirp/platform/readiness";
 import type { EventOutbox } from "./events/outbox.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
 import type { ActivityStore } from "./stores/activity-store.ts";
+import type { AddressAttemptStore } from "./stores/address-attempt-store.ts";
 import type { LoginFailureStore } from "./stores/login-failure-store.ts";
 import type { NotificationStore } from "./stores/notification-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import type { UserStore } from "./stores/user-store.ts";
-import type { ThrottleLimits } from "./throttle.ts";
+import type { AddressLimit, ThrottleLimits } from "./throttle.ts";
 import type { AccessTokens } from "./tokens/access-tokens.ts";
 import type { KeyRing } from "./tokens/key-ring.ts";
 
@@ -24,6 +25,7 @@ export interface AuthDeps {
   users: UserStore;
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
+  addressAttempts: AddressAttemptStore;
   notifications: NotificationStore;
   activity: ActivityStore;
   outbox: EventOutbox;
@@ -37,6 +39,8 @@ export interface AuthDeps {
     accessTokenTtlSeconds: number;
     refreshTokenTtlMs: number;
     throttle: ThrottleLimits;
+    /** Registrations from one client address. */
+    registerLimit: AddressLimit;
     /** Bounds `POST /api/users/batch`: lookups in flight, and how many may wait (more: 503). */
     userLookups: { concurrency: number; queue: number };
   };

@@ -21,6 +21,7 @@ import { createEventOutbox } from "./events/outbox.ts";
 import { createMongoOutboxStore } from "./events/outbox-store.ts";
 import { newId } from "./ids.ts";
 import { createPasswordHasher } from "./passwords/hasher.ts";
+import { createMongoAddressAttemptStore } from "./stores/address-attempt-store.ts";
 import { createMongoLoginFailureStore } from "./stores/login-failure-store.ts";
 import { createMongoSessionStore } from "./stores/session-store.ts";
 import { createMongoUserStore } from "./stores/user-store.ts";
@@ -120,6 +121,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const users = createMongoUserStore(db);
   const sessions = createMongoSessionStore(db);
   const loginFailures = createMongoLoginFailureStore(db);
+  const addressAttempts = createMongoAddressAttemptStore(db);
   const app = createApp({
     logger,
     metrics,
@@ -128,6 +130,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     users,
     sessions,
     loginFailures,
+    addressAttempts,
     notifications,
     activity,
     outbox,
@@ -154,6 +157,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
         accountSlowdownAfter: config.LOGIN_ACCOUNT_SLOWDOWN_AFTER,
         accountSlowdownMs: config.LOGIN_ACCOUNT_SLOWDOWN_MS,
       },
+      registerLimit: { max: config.REGISTER_MAX_PER_ADDRESS, windowMs: config.REGISTER_WINDOW_SECONDS * 1000 },
     },
   });
   const listener = listen({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
@@ -164,6 +168,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     try {
       await keys.sync();
       await loginFailures.purge(new Date(Date.now() - config.LOGIN_FAILURE_WINDOW_SECONDS * 1000));
+      await addressAttempts.purge(new Date(Date.now() - config.REGISTER_WINDOW_SECONDS * 1000));
       await sessions.purgeExpired(new Date());
       await memberships.purgeTombstones(new Date(Date.now() - tombstoneRetentionMs));
     } catch (error) {

@@ -15,6 +15,8 @@ export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
     KAFKA_TOPIC_PREFIX: `${uniqueName("auth")}.`,
     // Tests name their client address in X-Forwarded-For (see testClient), so each test throttles apart.
     TRUST_PROXY: "true",
+    // Suites register many accounts from one client; register-throttle.test.ts sets its own limit.
+    REGISTER_MAX_PER_ADDRESS: "1000000",
     KAFKA_TOPIC_PARTITIONS: "2",
     // A group per test instance: services on other prefixes must not rebalance each other.
     KAFKA_GROUP_ID: uniqueName("auth_group"),

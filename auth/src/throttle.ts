@@ -1,6 +1,7 @@
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
 import { newId } from "./ids.ts";
+import type { AddressAttempt, AddressAttemptStore } from "./stores/address-attempt-store.ts";
 import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
 
 export interface ThrottleLimits {
@@ -60,6 +61,32 @@ export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLim
   if (wait > 0) await store.remove(attempt.id);
   const slowed = others(byAccount).length >= limits.accountSlowdownAfter;
   return { wait, delayMs: wait === 0 && slowed ? limits.accountSlowdownMs : 0 };
+}
+
+/** At most `max` attempts at an action from one address within `windowMs`. */
+export interface AddressLimit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * Records an attempt at an action from an address and answers 429 when, with it, more than `limit.max` fell
+ * within the window (recording first holds the bound under concurrency, as for logins). A refused attempt
+ * removes its own fact, so hammering does not extend the wait; one let through stays, success or not.
+ */
+export async function claimAddressAttempt(store: AddressAttemptStore, limit: AddressLimit, attempt: AddressAttempt) {
+  await store.record(attempt);
+  const now = attempt.at.getTime();
+  const recent = await store.recent(
+    { action: attempt.action, address: attempt.address },
+    new Date(now - limit.windowMs),
+    limit.max + 1,
+  );
+  const others = recent.filter((fact) => fact.id !== attempt.id).map((fact) => fact.at);
+  const wait = retryAfterSeconds(others, limit.max, limit.windowMs, now);
+  if (wait === 0) return;
+  await store.remove(attempt.id);
+  throw new RetryLaterError(429, wait, "Too many attempts from this address; try again later.");
 }
 
 /**

@@ -125,3 +125,69 @@ test("1,000 wrong passwords are throttled per address, the owner still gets in, 
     },
   });
 }, 180_000);
+
+test("one address flooding logins and registrations gets 429s, creates at most its quota, and others still log in", async () => {
+  const registrations = 5;
+  await using stack = await startStack({ authEnv: { REGISTER_MAX_PER_ADDRESS: `${registrations}` } });
+  const tally = new Tally();
+  const victim = await createClient(stack.auth.url, tally).register("Victim");
+  const user = await createClient(stack.auth.url, tally).register("Bystander");
+  const attacker = createClient(stack.auth.url, tally);
+  const attack: Reply[] = [];
+  const floodMs = 8000;
+  const until = Date.now() + floodMs;
+  // 16 loops from one address: wrong passwords for one account (throttled after five) and sign-ups.
+  const loops = Array.from({ length: 16 }, async (_, loop) => {
+    for (let i = 0; Date.now() < until; i++) {
+      attack.push(
+        loop % 2 === 0
+          ? await attacker.post("/api/auth/login", { email: victim.email, password: `guess ${loop}.${i}` })
+          : await attacker.post("/api/auth/register", {
+              name: "Bot",
+              email: `${uniqueName("bot")}@example.com`,
+              password: "correct horse battery",
+            }),
+      );
+    }
+  });
+  // Meanwhile a bystander logs in from its own address, one login after another.
+  const bystander = createClient(stack.auth.url, tally);
+  const logins: Reply[] = [];
+  const bystanding = (async () => {
+    while (Date.now() < until) {
+      logins.push(await bystander.post("/api/auth/login", { email: user.email, password: user.password }));
+    }
+  })();
+  await Promise.all([...loops, bystanding]);
+
+  const count = (status: number, path: string) =>
+    attack.filter((r) => r.status === status && r.request === `POST ${path}`).length;
+  const created = count(201, "/api/auth/register");
+  expect(created).toBeLessThanOrEqual(registrations);
+  expect(count(429, "/api/auth/register")).toBeGreaterThan(0);
+  const refused = attack.filter((r) => r.status === 429 || r.status === 503);
+  expect(refused.every((r) => Number(r.headers.get("retry-after")) > 0)).toBe(true);
+  // Nothing else; a 503 only while its own admitted attempts fill the hashing queue, with Retry-After.
+  expect(attack.filter((r) => ![201, 401, 429, 503].includes(r.status)).map((r) => `${r.request} ${r.status}`)).toEqual(
+    [],
+  );
+  expect(logins.length).toBeGreaterThan(0);
+  expect(logins.filter((r) => r.status !== 200).map((r) => r.status)).toEqual([]);
+
+  const bystanderMs = latencySummary(logins.map((r) => r.ms));
+  recordResult({
+    id: "hostile.flood-one-address",
+    scenario: `16 loops from one address for ${floodMs / 1000} s: wrong passwords for one account and sign-ups (quota ${registrations})`,
+    checked:
+      "the attacker gets 401, then 429 (or 503 while its own admitted tries fill the hashing queue), each with Retry-After, and at most its quota of accounts; a bystander logging in from another address meanwhile gets 200 every time",
+    figures: {
+      attackRequests: attack.length,
+      accountsCreated: created,
+      registrationsRefused429: count(429, "/api/auth/register"),
+      loginsRefused429: count(429, "/api/auth/login"),
+      attackRefused503: count(503, "/api/auth/login") + count(503, "/api/auth/register"),
+      bystanderLogins: logins.length,
+      bystanderMs: `p50 ${bystanderMs.p50} / p99 ${bystanderMs.p99}`,
+    },
+  });
+}, 120_000);

@@ -69,6 +69,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       KAFKA_GROUP_ID: groups.auth,
       TRUST_PROXY: "true",
       SIGNING_KEY_SECRET: signingKeySecret,
+      // Load scenarios register their accounts from one client address; the hostile suite sets its own limit.
+      REGISTER_MAX_PER_ADDRESS: "1000000",
       ...options.authEnv,
     },
     `${logDir}/${name}-auth.log`,

@@ -9,7 +9,7 @@ import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
-import { claimAttempt } from "../throttle.ts";
+import { claimAddressAttempt, claimAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 import { unauthorized } from "./bearer.ts";
 import { originOf } from "./origin.ts";
@@ -29,7 +29,7 @@ const register = createRoute({
       description: "The account and its first tokens",
       content: { "application/json": { schema: Authenticated } },
     },
-    ...problems(400, 409, 413, 503),
+    ...problems(400, 409, 413, 429, 503),
   },
 });
 
@@ -70,8 +70,17 @@ const logout = createRoute({
 export function authRoutes(deps: AuthDeps) {
   const refreshTtl = () => new Date(Date.now() + deps.settings.refreshTokenTtlMs);
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
-    .openapi(register, (c) =>
-      deps.hasher.admit(async () => {
+    .openapi(register, async (c) => {
+      // As for logins: overload is refused before any work, and the throttle before a hashing slot is taken.
+      if (deps.hasher.saturated()) throw new OverloadedError(1);
+      const attempt = {
+        id: newId(),
+        action: "register" as const,
+        address: deps.clientAddress(c.req.raw),
+        at: new Date(),
+      };
+      await claimAddressAttempt(deps.addressAttempts, deps.settings.registerLimit, attempt);
+      return deps.hasher.admit(async () => {
         const { name, email, password } = c.req.valid("json");
         const taken = () => new HTTPException(409, { message: "An account with this e-mail exists already." });
         // A cheap early answer; the unique index still decides a race between two registrations.
@@ -89,8 +98,8 @@ export function authRoutes(deps: AuthDeps) {
         );
         const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
         return c.json({ user: ownView(user, 0), ...tokens }, 201);
-      }),
-    )
+      });
+    })
     .openapi(login, async (c) => {
       const { email, password } = c.req.valid("json");
       const address = deps.clientAddress(c.req.raw);
