@@ -51,9 +51,6 @@ mongo_ping() {
   ' _ "$1" "$2" 2>/dev/null
 }
 
-# Name of the process listening on a local port, for "already running (external: mongod)".
-port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)".*/\1/p' | head -n1; }
-
 ferretdb_external() { external_addr MONGO_URL "$MONGO_PORT" "$MONGO_PORT"; }
 
 ferretdb_psql() {

@@ -45,6 +45,9 @@ external_addr() {
   echo "$hp"
 }
 
+# Name of the process listening on a local port, for "already running (external: mongod)".
+port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)".*/\1/p' | head -n1; }
+
 # host_port_open "host:port"
 hp_open() { port_open "${1%:*}" "${1##*:}"; }
 

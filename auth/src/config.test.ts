@@ -8,13 +8,14 @@ describe("loadConfig", () => {
       PORT: 3001,
       KAFKA_BROKERS: ["127.0.0.1:9092"],
       MONGO_URL: "mongodb://127.0.0.1:27017/chirp_auth?directConnection=true&retryWrites=false",
+      PUBLIC_APP_URL: "http://localhost:3000",
     });
   });
 
   test("names every bad variable in one readable error", () => {
     const message = (() => {
       try {
-        loadConfig({ PORT: "seventy", MONGO_URL: "http://x", KAFKA_BROKERS: " , " });
+        loadConfig({ PORT: "seventy", MONGO_URL: "http://x", KAFKA_BROKERS: " , ", PUBLIC_APP_URL: "javascript:x" });
       } catch (error) {
         return (error as Error).message;
       }
@@ -23,6 +24,7 @@ describe("loadConfig", () => {
       "  KAFKA_BROKERS: needs at least one broker",
       "  MONGO_URL: must be a mongodb:// or mongodb+srv:// URL",
       "  PORT: Invalid input: expected number, received NaN",
+      "  PUBLIC_APP_URL: must be an http:// or https:// URL",
       "invalid configuration:",
     ]);
   });

@@ -59,11 +59,18 @@ export const AuthEnv = CommonEnv.extend({
   USER_LOOKUP_QUEUE: env.int(8, 0, 10_000),
   /** Read the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
   TRUST_PROXY: env.bool(false),
-  /** Where welcome e-mails go (smtp:// or smtps://, credentials in the URL). Unset: they are written to the log. */
+  /**
+   * Where e-mails go (smtp:// or smtps://, credentials in the URL): `scripts/up` points it at the local Mailpit.
+   * Unset: they are written to the log and their notifications marked `logged`, never `sent`.
+   */
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional(),
+  /** The app users act in: every link in an e-mail is built under it (set it to the public origin in production). */
+  PUBLIC_APP_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .default("http://localhost:3000"),
   MAIL_FROM: z.string().min(3).default("Chirp <no-reply@chirp.local>"),
   /** Delivery attempts of one notification before it is marked failed. */
   NOTIFY_MAX_ATTEMPTS: env.int(8, 1, 100),

@@ -59,7 +59,7 @@ export async function startEventWork(
         maxDelayMs: 5000,
       },
     },
-    { activity, notifications, memberships, onNotification: () => notifier.wake() },
+    { activity, notifications, memberships, appUrl: config.PUBLIC_APP_URL, onNotification: () => notifier.wake() },
   );
 
   return { notifications, activity, memberships, notifier, consumer };

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { deleteTopicsUnder, freePort, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
+import { mailpitSmtpUrl } from "./mailpit.ts";
 import { type ServiceProcess, spawnService } from "./service-process.ts";
 
 export interface StackOptions {
@@ -34,6 +35,8 @@ export interface Stack extends AsyncDisposable {
   authDb: ReturnType<MongoClient["db"]>;
   /** What seals auth's signing keys in `authDb` (the JWT battery reads the real key with it). */
   signingKeySecret: string;
+  /** Auth's PUBLIC_APP_URL, of this stack alone: the links in its mails point under it. */
+  appUrl: string;
 }
 
 const sharedPostgres = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/chirp_post";
@@ -54,6 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // A secret of the run's own: the images run with NODE_ENV=production, which refuses to start without one.
   const signingKeySecret = options.authEnv?.SIGNING_KEY_SECRET ?? crypto.getRandomValues(new Uint8Array(36)).toBase64();
   const groups = { auth: `${name}-auth`, post: `${name}-post` };
+  const appUrl = options.authEnv?.PUBLIC_APP_URL ?? `https://${name.replaceAll("_", "-")}.chirp.test/app`;
   const common = {
     LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? "warn",
     KAFKA_BROKERS: brokers,
@@ -71,6 +75,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SIGNING_KEY_SECRET: signingKeySecret,
       // Load scenarios register their accounts from one client address; the hostile suite sets its own limit.
       REGISTER_MAX_PER_ADDRESS: "1000000",
+      // Mail goes to the local Mailpit, where e2e/lib/mailpit.ts reads it.
+      SMTP_URL: process.env.SMTP_URL ?? mailpitSmtpUrl,
+      PUBLIC_APP_URL: appUrl,
       ...options.authEnv,
     },
     `${logDir}/${name}-auth.log`,
@@ -99,6 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     postDb,
     authDb: mongo.db(),
     signingKeySecret,
+    appUrl,
     async [Symbol.asyncDispose]() {
       for (const service of [post, auth]) if (service.alive()) await service.signal("SIGTERM");
       await postDb.end();

@@ -2,9 +2,12 @@ import type { Logger } from "@chirp/platform/logger";
 import type { Transporter } from "nodemailer";
 import type { Mail } from "../stores/notification-store.ts";
 
+/** `sent`: an SMTP server accepted the message. `logged`: no SMTP server is configured, it went to the log. */
+export type Delivery = "sent" | "logged";
+
 /** Sends one message; throws when it was not accepted (the worker retries later). */
 export interface Mailer {
-  send(mail: Mail): Promise<void>;
+  send(mail: Mail): Promise<Delivery>;
 }
 
 export interface MailerSettings {
@@ -35,7 +38,9 @@ export function createMailer({ smtpUrl, from, logger }: MailerSettings): Mailer 
     async send(mail) {
       transport ??= openTransport();
       const info = await (await transport).sendMail({ from, ...mail });
-      if (!smtpUrl) logger.info({ mail: JSON.parse(String(info.message)) }, "e-mail written to the log");
+      if (smtpUrl) return "sent";
+      logger.info({ mail: JSON.parse(String(info.message)) }, "e-mail written to the log");
+      return "logged";
     },
   };
 }

@@ -130,3 +130,16 @@ describe("a restart", () => {
     expect(relay.to(email)).toHaveLength(1);
   });
 });
+
+describe("without SMTP_URL", () => {
+  test("the welcome e-mail is written to the log and its notification marked `logged`, not `sent`", async () => {
+    await using logOnly = await startTestService({ ...testConfig(), SMTP_URL: undefined });
+    const client = testClient(logOnly);
+    const { accessToken } = await client.register("Lovelace");
+    const [notification] = await eventually(async () => {
+      const list = await notificationsOf(client, accessToken);
+      return list[0]?.status !== "pending" && list;
+    });
+    expect(notification).toMatchObject({ kind: "welcome", status: "logged", attempts: 1, sentAt: null });
+  });
+});

@@ -6,10 +6,11 @@ import { loadConfig } from "../config.ts";
 import { collections } from "../db.ts";
 import { welcomeNotification } from "../events/consumers/user-events.ts";
 import { createMongoNotificationStore, type Mail, type NotificationStore } from "../stores/notification-store.ts";
-import type { Mailer } from "./mailer.ts";
+import type { Delivery, Mailer } from "./mailer.ts";
 import { type DeliveryPolicy, type DeliveryWorker, startDeliveryWorker } from "./worker.ts";
 
 const logger = createLogger("worker-test", "silent");
+const appUrl = "http://localhost:3000";
 const policy: DeliveryPolicy = { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 10_000, claimTtlMs: 60_000 };
 let client: MongoClient;
 let db: Db;
@@ -35,10 +36,13 @@ function fakeMailer() {
   const mailer = {
     sent,
     failing: false,
-    async send(mail: Mail) {
+    /** What the mailer reports: `logged` plays one with no SMTP server configured. */
+    delivery: "sent" as Delivery,
+    async send(mail: Mail): Promise<Delivery> {
       await Bun.sleep(5);
       if (mailer.failing) throw new Error("421 try again later");
       sent.push(mail);
+      return mailer.delivery;
     },
   } satisfies Mailer & Record<string, unknown>;
   return mailer;
@@ -67,7 +71,10 @@ function worker(mailer: Mailer, clock: { readonly now: Date } = realClock) {
 
 async function newNotification(at = new Date()) {
   const userId = uniqueName("user");
-  const notification = welcomeNotification({ userId, name: "Ada", email: `${userId}@example.com` }, at);
+  const notification = welcomeNotification(
+    { userId, name: "Ada", email: `${userId}@example.com` },
+    { appUrl, now: at },
+  );
   expect(await store.create(notification)).toBe(true);
   return notification;
 }
@@ -102,6 +109,18 @@ describe("the delivery worker", () => {
     expect(await store.find(id)).toMatchObject({ status: "failed", attempts: 3, nextAttemptAt: null });
     expect(await store.lastClaim(id)).toBeNull();
     expect(await delivery.deliver(id)).toBe("skipped");
+  });
+
+  test("marks a notification the mailer only wrote to the log `logged`, not `sent`, and does not try it again", async () => {
+    const mailer = fakeMailer();
+    mailer.delivery = "logged";
+    const delivery = worker(mailer);
+    await delivery.stop();
+    const { id } = await newNotification();
+    expect(await delivery.deliver(id)).toBe("logged");
+    expect(await store.find(id)).toMatchObject({ status: "logged", attempts: 1, lastError: null, sentAt: null });
+    expect(await delivery.deliver(id)).toBe("skipped");
+    expect(mailer.sent).toHaveLength(1);
   });
 
   test("sends once when several instances try the same notification at the same time", async () => {
@@ -201,7 +220,10 @@ describe("the delivery worker", () => {
     const mailer = fakeMailer();
     // Written as the earlier version did: a notification and no queue entry.
     const userId = uniqueName("user");
-    const earlier = welcomeNotification({ userId, name: "Old", email: `${userId}@example.com` }, new Date());
+    const earlier = welcomeNotification(
+      { userId, name: "Old", email: `${userId}@example.com` },
+      { appUrl, now: new Date() },
+    );
     const { id, ...fields } = earlier;
     await db.collection<{ _id: string }>(collections.notifications).insertOne({ _id: id, ...fields });
     await db.collection(collections.migrations).deleteMany({});

@@ -1,6 +1,6 @@
 import type { Logger } from "@chirp/platform/logger";
 import type { DeliveryClaim, NotificationRecord, NotificationStore } from "../stores/notification-store.ts";
-import type { Mailer } from "./mailer.ts";
+import type { Delivery, Mailer } from "./mailer.ts";
 
 export interface DeliveryPolicy {
   /** Attempts before a notification is marked failed. */
@@ -24,7 +24,7 @@ export interface DeliveryWorkerOptions {
   now?: () => Date;
 }
 
-export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
+export type DeliveryResult = Delivery | "retry" | "failed" | "skipped";
 
 export interface DeliveryWorker {
   /**
@@ -97,17 +97,18 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       error = "the last attempt was interrupted";
     } else {
       try {
-        await mailer.send(current);
+        // Marked `sent` only when an SMTP server accepted it: a mail written to the log reached nobody.
+        const delivery = await mailer.send(current);
         await store.settle(id, {
-          status: "sent",
+          status: delivery,
           attempts: attempt,
           lastError: null,
           nextAttemptAt: null,
-          sentAt: now(),
+          sentAt: delivery === "sent" ? now() : null,
         });
         await store.purgeClaims(id);
-        logger.info({ notificationId: id, attempt }, "notification sent");
-        return "sent";
+        logger.info({ notificationId: id, attempt }, `notification ${delivery}`);
+        return delivery;
       } catch (caught) {
         error = message(caught);
       }

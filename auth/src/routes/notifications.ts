@@ -13,8 +13,11 @@ export const NotificationView = z
     kind: z.enum(["welcome"]),
     to: z.string(),
     subject: z.string(),
-    /** `pending` until sent; `failed` once every attempt failed. */
-    status: z.enum(["pending", "sent", "failed"]),
+    /**
+     * `pending` until delivered; `sent` once an SMTP server accepted it, `logged` when the service has no SMTP
+     * server configured and wrote it to its log; `failed` once every attempt failed.
+     */
+    status: z.enum(["pending", "sent", "logged", "failed"]),
     attempts: z.number().int().nonnegative(),
     lastError: z.string().nullable(),
     createdAt: Instant,

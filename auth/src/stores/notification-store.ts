@@ -1,7 +1,8 @@
 import type { Db } from "mongodb";
 import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
-export type NotificationStatus = "pending" | "sent" | "failed";
+/** `sent`: an SMTP server accepted it; `logged`: no SMTP server was configured, so it was only written to the log. */
+export type NotificationStatus = "pending" | "sent" | "logged" | "failed";
 
 /** What a user may be notified of; at most one notification of each kind per user. */
 export const notificationKinds = ["welcome"] as const;

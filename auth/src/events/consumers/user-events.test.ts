@@ -26,6 +26,7 @@ describe("handleUserEvents (a chunk at once)", () => {
       activity: createMongoActivityStore(db),
       notifications: createMongoNotificationStore(db),
       memberships: createMongoPostMembershipStore(db),
+      appUrl: "http://localhost:3000",
       onNotification: () => wakes++,
     };
     const ann = registered("ann");

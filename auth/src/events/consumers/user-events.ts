@@ -1,5 +1,5 @@
 import type { TopicEvent, UserEvents } from "@chirp/contracts";
-import { welcomeMail } from "../../notifications/template.ts";
+import { welcomeMail } from "../../notifications/templates/welcome.ts";
 import type { ActivityStore } from "../../stores/activity-store.ts";
 import { type NotificationRecord, type NotificationStore, notificationId } from "../../stores/notification-store.ts";
 import type { PostMembershipStore } from "../../stores/post-membership-store.ts";
@@ -9,17 +9,22 @@ export interface UserEventDeps {
   activity: ActivityStore;
   notifications: NotificationStore;
   memberships: PostMembershipStore;
+  /** `PUBLIC_APP_URL`: the links in the e-mails point under it. */
+  appUrl: string;
   /** Told when a notification was created, so delivery starts at once rather than at the next scan. */
   onNotification?: () => void;
 }
 
 /** The welcome notification of a new account; its id makes a redelivered registration find this one. */
-export function welcomeNotification(data: { userId: string; name: string; email: string }, now: Date) {
+export function welcomeNotification(
+  data: { userId: string; name: string; email: string },
+  { appUrl, now }: { appUrl: string; now: Date },
+) {
   const notification: NotificationRecord = {
     id: notificationId(data.userId, "welcome"),
     userId: data.userId,
     kind: "welcome",
-    ...welcomeMail(data),
+    ...welcomeMail(appUrl, data),
     status: "pending",
     attempts: 0,
     lastError: null,
@@ -39,7 +44,7 @@ export function welcomeNotification(data: { userId: string; name: string; email:
 export async function handleUserEvents(events: readonly TopicEvent<typeof UserEvents>[], deps: UserEventDeps) {
   const now = new Date();
   const welcomes = events.flatMap((event) =>
-    event.type === "user.registered" ? [welcomeNotification(event.data, now)] : [],
+    event.type === "user.registered" ? [welcomeNotification(event.data, { appUrl: deps.appUrl, now })] : [],
   );
   if ((await deps.notifications.createMany(welcomes)) > 0) deps.onNotification?.();
   await deps.activity.recordMany(events.map(activityOf));
