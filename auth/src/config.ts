@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const cores = Math.max(1, navigator.hardwareConcurrency || 1);
 
-/** The auth service's environment. Every variable is documented in the README's configuration table. */
+/** The auth service's environment. Every variable is documented in .env.example (see docs/configuration.md). */
 export const AuthEnv = CommonEnv.extend({
   PORT: env.port(3001),
   MONGO_URL: z

@@ -1,7 +1,7 @@
 import { CommonEnv, env, parseEnv } from "@chirp/platform/config";
 import { z } from "zod";
 
-/** The post service's environment. Every variable is documented in the README's configuration table. */
+/** The post service's environment. Every variable is documented in .env.example (see docs/configuration.md). */
 export const PostEnv = CommonEnv.extend({
   PORT: env.port(3002),
   DATABASE_URL: z
