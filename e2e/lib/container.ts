@@ -29,7 +29,7 @@ export function containerCommand(service: string, name: string, env: Record<stri
     "--cap-drop=ALL",
     "--security-opt=no-new-privileges",
     "--pull=never",
-    // The image's HEALTHCHECK needs systemd timers under podman; readiness is polled over HTTP here instead.
+    // Readiness is polled over HTTP here (the image has no HEALTHCHECK; compose defines the check).
     "--no-healthcheck",
     ...Object.entries(env).map(([key, value]) => `--env=${key}=${value}`),
     `chirp-${service}:local`,

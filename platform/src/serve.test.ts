@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { listen } from "./serve.ts";
+import { eventually } from "./testing.ts";
 
 const ok = () => new Response("ok");
 
@@ -23,22 +24,21 @@ describe("listen: a graceful stop that drains first", () => {
   });
 
   test("a request in flight when the drain begins is answered, and told to close its connection", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = Promise.withResolvers<void>();
+    const entered = Promise.withResolvers<void>();
     const listener = listen({
       hostname: "127.0.0.1",
       port: 0,
       fetch: async () => {
-        await gate;
+        entered.resolve();
+        await gate.promise;
         return new Response("slow");
       },
     });
     const inFlight = fetch(listener.server.url);
-    await Bun.sleep(50);
+    await entered.promise;
     const stopping = listener.stop();
-    release();
+    gate.resolve();
     const res = await inFlight;
     expect(await res.text()).toBe("slow");
     expect(res.headers.get("connection")).toBe("close");
@@ -64,7 +64,7 @@ describe("listen: a graceful stop that drains first", () => {
       }
     };
     const workers = Promise.all(Array.from({ length: 4 }, worker));
-    await Bun.sleep(100);
+    await eventually(() => answered >= 100, { what: "the clients under way" });
     stopAt = performance.now();
     await listener.stop();
     await workers;

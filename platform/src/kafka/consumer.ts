@@ -72,6 +72,9 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for a group join that it cut short to fail (kafkajs's session timeout here). */
+const joinSettleMs = 10_000;
+
 // minBytes 1: the broker answers as soon as anything is there, so a lone event is not held back.
 const defaultFetch: FetchSettings = { maxWaitTimeInMs: 100, minBytes: 1 };
 
@@ -111,6 +114,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   let commits: OffsetCommits | undefined;
   let retries: PartitionRetries | undefined;
   let relaunching: Promise<void> | undefined;
+  let joining: Promise<unknown> | undefined;
 
   /** A fresh kafkajs consumer, connected and subscribed; its run (the group join) goes on in the background. */
   async function launch() {
@@ -146,8 +150,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     commits = nextCommits;
     retries = nextRetries;
     // Not awaited: joining the group (a rebalance when other members exist) takes up to seconds, and the
-    // service can serve meanwhile; its messages wait in Kafka.
-    next
+    // service can serve meanwhile; its messages wait in Kafka. `stop` awaits it, so that nothing of this
+    // consumer is reported after the stop returns.
+    joining = next
       .run({
         partitionsConsumedConcurrently: options.concurrency ?? 1,
         // Offsets are resolved by consumeBatch as chunks are applied; a stop mid-batch must not resolve the rest.
@@ -207,6 +212,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       // What finished before the stop; batches still in hand flush their own before returning.
       await commits?.flush();
       await consumer?.disconnect();
+      // A join cut short by the disconnect fails now; bounded, should kafkajs leave it hanging.
+      await Promise.race([joining, Bun.sleep(joinSettleMs)]);
     },
   };
 }

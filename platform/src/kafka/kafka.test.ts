@@ -203,9 +203,8 @@ describe("a consumer stopped while it joins its group", () => {
     const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
     // The second member's join makes the group rebalance, which waits for the first: it is stopped meanwhile.
     const second = await startConsumer({ kafka, groupId, prefix, producer, logger, subscriptions });
+    // The stop returns once the join it cut short has failed: whatever the consumer reports, it has by now.
     await second.stop();
-    // A crash is reported after the stop returns; a restart would start a new consumer a moment later.
-    await Bun.sleep(500);
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     expect(lines.map((line) => line.msg)).not.toContainEqual(expect.stringContaining("starting a new one"));
   });

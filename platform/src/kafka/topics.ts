@@ -32,5 +32,25 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicDefinitio
       replicationFactor: settings.replicationFactor,
     })),
   });
+  await untilServed(admin, missing);
   return missing;
+}
+
+/**
+ * Waits until the cluster's metadata serves every partition of `topics` with a leader. `waitForLeaders` is not
+ * enough: right after a broker restart a new topic was still unknown to a metadata request ("This server does
+ * not host this topic-partition"), and a consumer subscribing then fails (kafkajs does not retry `subscribe`).
+ */
+async function untilServed(admin: Admin, topics: string[], timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: served } = await admin.fetchTopicMetadata({ topics });
+      if (served.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not served within ${timeoutMs} ms: ${topics.join(", ")}`);
+    await Bun.sleep(100);
+  }
 }
