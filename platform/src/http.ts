@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { asyncApiPage } from "./asyncapi-page.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { bearerAuthScheme, type OpenApiTag } from "./openapi.ts";
 import type { Readiness } from "./readiness.ts";
 
 /**
@@ -79,7 +80,10 @@ export function validationHook(result: { success: boolean; error?: z.ZodError; t
 
 export interface ServiceAppOptions {
   service: string;
+  /** The package's version: the OpenAPI and AsyncAPI documents' `info.version`. */
   version: string;
+  /** The tags of the service's operations, described at the top of the OpenAPI document. */
+  tags?: readonly OpenApiTag[];
   logger: Logger;
   bodyLimitBytes: number;
   readiness: Readiness;
@@ -171,8 +175,12 @@ export function createServiceApp(options: ServiceAppOptions) {
     return c.json(report, report.status === "ok" ? 200 : 503);
   });
   const produces = options.produces ?? [];
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerAuthScheme);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
+    // Relative: the API is where its document is, behind whatever host or proxy served it.
+    servers: [{ url: "/" }],
+    tags: [...(options.tags ?? [])],
     info: {
       title: `chirp ${options.service} service`,
       version: options.version,
@@ -199,7 +207,11 @@ export function createServiceApp(options: ServiceAppOptions) {
     let events: { document: AsyncApiDocument; page: string } | undefined;
     const describe = () => {
       if (events) return events;
-      const document = asyncApiDocument({ service: options.service, topics: [...produces] });
+      const document = asyncApiDocument({
+        service: options.service,
+        topics: [...produces],
+        version: options.version,
+      });
       events = { document, page: asyncApiPage(document) };
       return events;
     };

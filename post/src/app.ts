@@ -1,9 +1,10 @@
 import { PostEvents } from "@chirp/contracts";
-import { type AuthEnv, bearerAuth, bearerSecurityScheme } from "@chirp/platform/auth/bearer";
+import { type AuthEnv, bearerAuth } from "@chirp/platform/auth/bearer";
 import type { TokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Readiness } from "@chirp/platform/readiness";
+import { version } from "../package.json";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";
@@ -25,7 +26,11 @@ export interface PostDeps {
 export function createApp(deps: PostDeps) {
   const app = createServiceApp({
     service: "post",
-    version: "0.1.0",
+    version,
+    tags: [
+      { name: "posts", description: "Posts with their authors: public reads, the author's writes." },
+      { name: "identity", description: "Who this service takes the caller to be." },
+    ],
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
@@ -39,7 +44,6 @@ export function createApp(deps: PostDeps) {
       return undefined;
     },
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerSecurityScheme);
   const auth = bearerAuth({ verifier: deps.verifier, isRevoked: deps.isRevoked });
   return app
     .route("/api/posts", postRoutes({ posts: deps.posts, directory: deps.directory, requireAuth: auth.middleware }))
