@@ -32,6 +32,7 @@ export function createApp(deps: AuthDeps) {
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
+    corsOrigins: deps.corsOrigins,
     produces: [UserEvents, SessionEvents],
     mapError: (error, c) => {
       // An outage of the database is the caller's cue to retry, not a bug of ours: 503, not 500.

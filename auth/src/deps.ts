@@ -18,6 +18,8 @@ export interface AuthDeps {
   logger: Logger;
   readiness: Readiness;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS); none when absent. */
+  corsOrigins?: readonly string[];
   users: UserStore;
   sessions: SessionStore;
   loginFailures: LoginFailureStore;

@@ -119,6 +119,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     logger,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
     users,
     sessions,
     loginFailures,

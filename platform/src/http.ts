@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { getPath } from "hono/utils/url";
 import type { z } from "zod";
 import { asyncApiPage } from "./asyncapi-page.ts";
+import { corsFor } from "./cors.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { bearerAuthScheme, type OpenApiTag } from "./openapi.ts";
@@ -86,6 +87,8 @@ export interface ServiceAppOptions {
   tags?: readonly OpenApiTag[];
   logger: Logger;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins?: readonly string[];
   readiness: Readiness;
   /** The topics this service produces: described at /asyncapi.json and /docs/events (built on first request). */
   produces?: readonly TopicDefinition[];
@@ -116,6 +119,9 @@ export function createServiceApp(options: ServiceAppOptions) {
   const metrics = options.metrics ?? createMetrics(options.service);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  // Only when configured: a middleware makes every request asynchronous, which the raw-server budget feels.
+  // First, so the answers of the body limit and of errors carry the CORS headers too.
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimitBytes,
     onError: (c) => problem(c, 413, { detail: `The body exceeds ${options.bodyLimitBytes} bytes.` }),

@@ -14,6 +14,8 @@ export interface PostDeps {
   logger: Logger;
   readiness: Readiness;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS); none when absent. */
+  corsOrigins?: readonly string[];
   posts: PostStore;
   /** Auth's batch user lookup (cached), for authors the projection does not know yet. */
   directory: UserDirectory;
@@ -34,6 +36,7 @@ export function createApp(deps: PostDeps) {
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
+    corsOrigins: deps.corsOrigins,
     produces: [PostEvents],
     mapError: (error, c) => {
       if (error instanceof DirectoryUnavailableError) {
