@@ -1,6 +1,6 @@
 import { type AsyncApiDocument, asyncApiDocument, type TopicDefinition } from "@chirp/contracts";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { METHOD_NAME_ALL } from "hono/router";
@@ -9,6 +9,7 @@ import { getPath } from "hono/utils/url";
 import type { z } from "zod";
 import { asyncApiPage } from "./asyncapi-page.ts";
 import { corsFor } from "./cors.ts";
+import { docsRoutes } from "./docs-page.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { bearerAuthScheme, type OpenApiTag } from "./openapi.ts";
@@ -199,15 +200,7 @@ export function createServiceApp(options: ServiceAppOptions) {
         : {}),
     },
   });
-  // The reference page's module costs start-up time and memory in every instance; it loads on the first visit.
-  let docsPage: MiddlewareHandler | undefined;
-  app.get("/docs", async (c, next) => {
-    if (!docsPage) {
-      const { Scalar } = await import("@scalar/hono-api-reference");
-      docsPage = Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` });
-    }
-    return docsPage(c, next);
-  });
+  app.route("/", docsRoutes(`chirp ${options.service} API`));
   if (produces.length > 0) {
     // Generating JSON Schemas costs milliseconds: not worth paying at start-up, before anyone asks.
     let events: { document: AsyncApiDocument; page: string } | undefined;
