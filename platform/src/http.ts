@@ -100,6 +100,8 @@ export interface ServiceAppOptions {
 }
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
+/** The wait a 429 or 503 names when its route named none: retrying at once rarely helps, minutes are too long. */
+const defaultRetryAfterSeconds = "1";
 
 /** A caller's request id is kept when it is short and plain; anything else is replaced. */
 function acceptedRequestId(value: string | null) {
@@ -150,6 +152,11 @@ export function createServiceApp(options: ServiceAppOptions) {
     const requestId = acceptedRequestId(request.headers.get("x-request-id")) ?? nextRequestId();
     const finish = (response: Response) => {
       response.headers.set("x-request-id", requestId);
+      // 429 and 503 always say when to come back (the API's convention), however they were answered; a route
+      // that knows the wait sets its own.
+      if ((response.status === 503 || response.status === 429) && !response.headers.has("retry-after")) {
+        response.headers.set("retry-after", defaultRetryAfterSeconds);
+      }
       const path = getPath(request);
       if (quietPaths.has(path) && response.status < 500) return response;
       const ms = performance.now() - started;

@@ -5,6 +5,7 @@ import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Readiness } from "@chirp/platform/readiness";
 import { version } from "../package.json";
+import { isDatabaseUnavailable } from "./db.ts";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";
@@ -42,6 +43,11 @@ export function createApp(deps: PostDeps) {
       if (error instanceof DirectoryUnavailableError) {
         c.env.logger.warn({ err: error }, "author lookup failed");
         return problem(c, 503, { detail: "Authors cannot be looked up right now; try again shortly." });
+      }
+      // An outage of the database is the caller's cue to retry, not a bug of ours: 503, not 500.
+      if (isDatabaseUnavailable(error)) {
+        c.env.logger.warn({ err: error }, "database unavailable");
+        return problem(c, 503, { detail: "The database is unavailable; try again shortly." });
       }
       if (error instanceof AuthorDeletedError) return problem(c, 403, { detail: "This account is deleted." });
       return undefined;
