@@ -12,7 +12,7 @@ import { corsFor } from "./cors.ts";
 import { docsRoutes } from "./docs-page.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { bearerAuthScheme, type OpenApiTag } from "./openapi.ts";
+import { bearerAuthScheme, type OpenApiTag, openApiHeader } from "./openapi.ts";
 import type { Readiness } from "./readiness.ts";
 
 /**
@@ -190,23 +190,7 @@ export function createServiceApp(options: ServiceAppOptions) {
   });
   const produces = options.produces ?? [];
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerAuthScheme);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    // Relative: the API is where its document is, behind whatever host or proxy served it.
-    servers: [{ url: "/" }],
-    tags: [...(options.tags ?? [])],
-    info: {
-      title: `chirp ${options.service} service`,
-      version: options.version,
-      // The reference page renders this, so /docs links to the events beside it.
-      ...(produces.length > 0
-        ? {
-            description:
-              "Events this service publishes: [/docs/events](/docs/events) (AsyncAPI: [/asyncapi.json](/asyncapi.json)).",
-          }
-        : {}),
-    },
-  });
+  app.doc31("/openapi.json", openApiHeader({ ...options, tags: options.tags ?? [], withEvents: produces.length > 0 }));
   app.route("/", docsRoutes(`chirp ${options.service} API`));
   if (produces.length > 0) {
     // Generating JSON Schemas costs milliseconds: not worth paying at start-up, before anyone asks.

@@ -48,3 +48,30 @@ export interface OpenApiTag {
   name: string;
   description: string;
 }
+
+/** The top of a service's OpenAPI document: what it is, where it answers, and what its tags group. */
+export function openApiHeader(options: {
+  service: string;
+  version: string;
+  tags: readonly OpenApiTag[];
+  /** Whether the service publishes events, described at /docs/events. */
+  withEvents: boolean;
+}) {
+  return {
+    openapi: "3.1.0",
+    // Relative: the API is where its document is, behind whatever host or proxy served it.
+    servers: [{ url: "/" }],
+    tags: [...options.tags],
+    info: {
+      title: `chirp ${options.service} service`,
+      version: options.version,
+      // The reference page renders this, so /docs links to the events beside it.
+      ...(options.withEvents
+        ? {
+            description:
+              "Events this service publishes: [/docs/events](/docs/events) (AsyncAPI: [/asyncapi.json](/asyncapi.json)).",
+          }
+        : {}),
+    },
+  };
+}
