@@ -5,7 +5,7 @@ import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Readiness } from "@chirp/platform/readiness";
 import { version } from "../package.json";
-import { isDatabaseUnavailable } from "./db.ts";
+import { isDatabaseUnavailable } from "./database-unavailable.ts";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";

@@ -79,30 +79,3 @@ export async function migrateDb(url: string) {
     await sql.end();
   }
 }
-
-// postgres.js's own codes for a connection that failed or broke, and the socket's.
-const connectionErrors = new Set([
-  "CONNECT_TIMEOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-]);
-
-/**
- * True when PostgreSQL could not be reached or is going away (down, restarting, out of connections): the
- * request may succeed if retried. SQLSTATE classes 08 (connection exception) and 57P (shutting down,
- * starting up), and 53300 (too many connections). Drizzle wraps what postgres.js threw as the `cause`.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code !== "string") continue;
-    if (connectionErrors.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300") return true;
-  }
-  return false;
-}
