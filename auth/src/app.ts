@@ -1,5 +1,6 @@
 import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { createServiceApp, problem } from "@chirp/platform/http";
+import { version } from "../package.json";
 import { isDatabaseUnavailable } from "./db.ts";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
@@ -18,11 +19,21 @@ export type { AuthDeps } from "./deps.ts";
 export function createApp(deps: AuthDeps) {
   const app = createServiceApp({
     service: "auth",
-    version: "0.1.0",
+    version,
+    tags: [
+      { name: "auth", description: "Registration, login and the refresh-token lifecycle." },
+      { name: "sessions", description: "The caller's sessions, one per login." },
+      { name: "me", description: "The caller's own account." },
+      { name: "users", description: "Public profiles." },
+      { name: "notifications", description: "What the service mailed the caller, with its delivery status." },
+      { name: "activity", description: "The caller's activity, and the admins' event counts." },
+      { name: "keys", description: "The public keys that verify access tokens." },
+    ],
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
+    corsOrigins: deps.corsOrigins,
     produces: [UserEvents, SessionEvents],
     mapError: (error, c) => {
       // An outage of the database is the caller's cue to retry, not a bug of ours: 503, not 500.
@@ -36,12 +47,6 @@ export function createApp(deps: AuthDeps) {
       res.headers.set("retry-after", String(error.retryAfterSeconds));
       return res;
     },
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "An access token from /api/auth/login, /register or /refresh (EdDSA, 15 minutes).",
   });
   // Sessions before the rest of /api/auth and /me before /:id, so the specific paths match first.
   return app

@@ -22,6 +22,8 @@ export interface AuthDeps {
   metrics?: Metrics;
   readiness: Readiness;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS); none when absent. */
+  corsOrigins?: readonly string[];
   users: UserStore;
   sessions: SessionStore;
   loginFailures: LoginFailureStore;

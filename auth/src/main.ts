@@ -127,6 +127,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
     users,
     sessions,
     loginFailures,

@@ -43,10 +43,17 @@ export const env = {
   logLevel: () => z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 };
 
+/** An origin as a browser sends it: scheme, host and port only (`https://app.example.com`, no slash). */
+const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value;
+
 /** The variables every service shares: HTTP, logging and Kafka. */
 export const CommonEnv = z.object({
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: env.logLevel(),
+  /** Browser origins allowed to call the API (CORS), comma-separated; none by default. */
+  CORS_ORIGINS: env
+    .list("")
+    .pipe(z.array(z.string().refine(isOrigin, "must be origins such as https://app.example.com, comma-separated"))),
   /** Largest accepted request body, in bytes. */
   BODY_LIMIT_BYTES: env.int(64 * 1024, 1024),
   /** How long a graceful shutdown may take before the process exits anyway. */

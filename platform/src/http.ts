@@ -1,6 +1,6 @@
 import { type AsyncApiDocument, asyncApiDocument, type TopicDefinition } from "@chirp/contracts";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { METHOD_NAME_ALL } from "hono/router";
@@ -8,8 +8,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { getPath } from "hono/utils/url";
 import type { z } from "zod";
 import { asyncApiPage } from "./asyncapi-page.ts";
+import { corsFor } from "./cors.ts";
+import { docsRoutes } from "./docs-page.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { bearerAuthScheme, type OpenApiTag, openApiHeader } from "./openapi.ts";
 import type { Readiness } from "./readiness.ts";
 
 /**
@@ -79,9 +82,14 @@ export function validationHook(result: { success: boolean; error?: z.ZodError; t
 
 export interface ServiceAppOptions {
   service: string;
+  /** The package's version: the OpenAPI and AsyncAPI documents' `info.version`. */
   version: string;
+  /** The tags of the service's operations, described at the top of the OpenAPI document. */
+  tags?: readonly OpenApiTag[];
   logger: Logger;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins?: readonly string[];
   readiness: Readiness;
   /** The topics this service produces: described at /asyncapi.json and /docs/events (built on first request). */
   produces?: readonly TopicDefinition[];
@@ -92,6 +100,8 @@ export interface ServiceAppOptions {
 }
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
+/** The wait a 429 or 503 names when its route named none: retrying at once rarely helps, minutes are too long. */
+const defaultRetryAfterSeconds = "1";
 
 /** A caller's request id is kept when it is short and plain; anything else is replaced. */
 function acceptedRequestId(value: string | null) {
@@ -112,6 +122,9 @@ export function createServiceApp(options: ServiceAppOptions) {
   const metrics = options.metrics ?? createMetrics(options.service);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  // Only when configured: a middleware makes every request asynchronous, which the raw-server budget feels.
+  // First, so the answers of the body limit and of errors carry the CORS headers too.
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimitBytes,
     onError: (c) => problem(c, 413, { detail: `The body exceeds ${options.bodyLimitBytes} bytes.` }),
@@ -139,6 +152,11 @@ export function createServiceApp(options: ServiceAppOptions) {
     const requestId = acceptedRequestId(request.headers.get("x-request-id")) ?? nextRequestId();
     const finish = (response: Response) => {
       response.headers.set("x-request-id", requestId);
+      // 429 and 503 always say when to come back (the API's convention), however they were answered; a route
+      // that knows the wait sets its own.
+      if ((response.status === 503 || response.status === 429) && !response.headers.has("retry-after")) {
+        response.headers.set("retry-after", defaultRetryAfterSeconds);
+      }
       const path = getPath(request);
       if (quietPaths.has(path) && response.status < 500) return response;
       const ms = performance.now() - started;
@@ -171,35 +189,19 @@ export function createServiceApp(options: ServiceAppOptions) {
     return c.json(report, report.status === "ok" ? 200 : 503);
   });
   const produces = options.produces ?? [];
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: `chirp ${options.service} service`,
-      version: options.version,
-      // The reference page renders this, so /docs links to the events beside it.
-      ...(produces.length > 0
-        ? {
-            description:
-              "Events this service publishes: [/docs/events](/docs/events) (AsyncAPI: [/asyncapi.json](/asyncapi.json)).",
-          }
-        : {}),
-    },
-  });
-  // The reference page's module costs start-up time and memory in every instance; it loads on the first visit.
-  let docsPage: MiddlewareHandler | undefined;
-  app.get("/docs", async (c, next) => {
-    if (!docsPage) {
-      const { Scalar } = await import("@scalar/hono-api-reference");
-      docsPage = Scalar({ url: "/openapi.json", pageTitle: `chirp ${options.service} API` });
-    }
-    return docsPage(c, next);
-  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", bearerAuthScheme);
+  app.doc31("/openapi.json", openApiHeader({ ...options, tags: options.tags ?? [], withEvents: produces.length > 0 }));
+  app.route("/", docsRoutes(`chirp ${options.service} API`));
   if (produces.length > 0) {
     // Generating JSON Schemas costs milliseconds: not worth paying at start-up, before anyone asks.
     let events: { document: AsyncApiDocument; page: string } | undefined;
     const describe = () => {
       if (events) return events;
-      const document = asyncApiDocument({ service: options.service, topics: [...produces] });
+      const document = asyncApiDocument({
+        service: options.service,
+        topics: [...produces],
+        version: options.version,
+      });
       events = { document, page: asyncApiPage(document) };
       return events;
     };

@@ -104,6 +104,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
     posts: createPostStore(db, wake),
     directory: createCachedDirectory(
       createHttpDirectory({ authUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),

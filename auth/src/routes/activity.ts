@@ -1,9 +1,10 @@
 import { validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import type { ActivityCursor, ActivityEntry } from "../stores/activity-store.ts";
 import { requireBearer } from "./bearer.ts";
-import { bearerSecurity, problems } from "./schemas.ts";
+import { problems } from "./schemas.ts";
 
 /** Cursors are opaque to clients: the last entry's time and id, base64url-encoded. */
 export const encodeCursor = ({ occurredAt, id }: ActivityCursor) =>
@@ -45,6 +46,7 @@ export const ActivityView = z
 const list = createRoute({
   method: "get",
   path: "/",
+  operationId: "listActivity",
   tags: ["activity"],
   summary: "The caller's own activity (logins, sessions, posts), newest first",
   security: bearerSecurity,
@@ -58,7 +60,7 @@ const list = createRoute({
         },
       },
     },
-    ...problems(400, 401),
+    ...problems(400, 401, 503),
   },
 });
 

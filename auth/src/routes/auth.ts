@@ -1,5 +1,6 @@
 import { createEvent, SessionEvents, UserEvents, UserLoginFailed, UserRegistered } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
+import { noSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { collections } from "../db.ts";
@@ -21,7 +22,9 @@ const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, r
 const register = createRoute({
   method: "post",
   path: "/register",
+  operationId: "register",
   tags: ["auth"],
+  security: noSecurity,
   summary: "Create an account and open a session",
   request: { body: json(RegisterBody) },
   responses: {
@@ -36,34 +39,40 @@ const register = createRoute({
 const login = createRoute({
   method: "post",
   path: "/login",
+  operationId: "login",
   tags: ["auth"],
+  security: noSecurity,
   summary: "Open a session with an e-mail and password",
   request: { body: json(LoginBody) },
   responses: {
     200: { description: "The user and new tokens", content: { "application/json": { schema: Authenticated } } },
-    ...problems(400, 401, 429, 503),
+    ...problems(400, 401, 413, 429, 503),
   },
 });
 
 const refresh = createRoute({
   method: "post",
   path: "/refresh",
+  operationId: "refresh",
   tags: ["auth"],
+  security: noSecurity,
   summary: "Trade a refresh token for a new pair; a reused token revokes its session",
   request: { body: json(RefreshBody) },
   responses: {
     200: { description: "A new token pair", content: { "application/json": { schema: TokenPair } } },
-    ...problems(400, 401),
+    ...problems(400, 401, 413, 503),
   },
 });
 
 const logout = createRoute({
   method: "post",
   path: "/logout",
+  operationId: "logout",
   tags: ["auth"],
+  security: noSecurity,
   summary: "Revoke the session of a refresh token",
   request: { body: json(RefreshBody) },
-  responses: { 204: { description: "The session is revoked" }, ...problems(400, 401) },
+  responses: { 204: { description: "The session is revoked" }, ...problems(400, 401, 413, 503) },
 });
 
 /** `/api/auth`: registration, login and the refresh-token lifecycle. */

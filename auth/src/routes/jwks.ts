@@ -1,4 +1,5 @@
 import { validationHook } from "@chirp/platform/http";
+import { noSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 
@@ -9,8 +10,10 @@ const Jwks = z
 const jwks = createRoute({
   method: "get",
   path: "/jwks.json",
+  operationId: "getJwks",
   tags: ["keys"],
   summary: "The public keys that verify access tokens, retired ones included until their tokens expire",
+  security: noSecurity,
   responses: { 200: { description: "A JSON Web Key Set", content: { "application/json": { schema: Jwks } } } },
 });
 

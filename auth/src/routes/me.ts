@@ -1,5 +1,6 @@
 import { createEvent, SessionEvents, SessionRevoked, UserDeleted, UserEvents, UserUpdated } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,7 +10,7 @@ import { revokeSessions } from "../session-issuer.ts";
 import { verifyCurrentPassword } from "../throttle.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
-import { bearerSecurity, ChangePasswordBody, DeleteAccountBody, Me, problems, UpdateProfileBody } from "./schemas.ts";
+import { ChangePasswordBody, DeleteAccountBody, Me, problems, UpdateProfileBody } from "./schemas.ts";
 import { ownView } from "./views.ts";
 
 const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
@@ -18,40 +19,44 @@ const meResponse = { description: "The caller's account", content: { "applicatio
 const read = createRoute({
   method: "get",
   path: "/",
+  operationId: "getMe",
   tags: ["me"],
   summary: "The caller's account",
   security: bearerSecurity,
-  responses: { 200: meResponse, ...problems(401, 404) },
+  responses: { 200: meResponse, ...problems(401, 404, 503) },
 });
 
 const update = createRoute({
   method: "patch",
   path: "/",
+  operationId: "updateMe",
   tags: ["me"],
   summary: "Edit the caller's name or bio",
   security: bearerSecurity,
   request: { body: json(UpdateProfileBody) },
-  responses: { 200: meResponse, ...problems(400, 401, 404, 413) },
+  responses: { 200: meResponse, ...problems(400, 401, 404, 413, 503) },
 });
 
 const changePassword = createRoute({
   method: "post",
   path: "/password",
+  operationId: "changePassword",
   tags: ["me"],
   summary: "Change the password; every other session is revoked",
   security: bearerSecurity,
   request: { body: json(ChangePasswordBody) },
-  responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 429, 503) },
+  responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 413, 429, 503) },
 });
 
 const remove = createRoute({
   method: "delete",
   path: "/",
+  operationId: "deleteMe",
   tags: ["me"],
   summary: "Delete the caller's account and every session",
   security: bearerSecurity,
   request: { body: json(DeleteAccountBody) },
-  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 429, 503) },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 429, 503) },
 });
 
 const wrongPassword = () => new HTTPException(403, { message: "The password is wrong." });

@@ -1,9 +1,10 @@
 import { validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import type { NotificationRecord } from "../stores/notification-store.ts";
 import { requireBearer } from "./bearer.ts";
-import { bearerSecurity, problems } from "./schemas.ts";
+import { problems } from "./schemas.ts";
 
 const Instant = z.iso.datetime({ offset: true });
 
@@ -30,6 +31,7 @@ export const NotificationView = z
 const list = createRoute({
   method: "get",
   path: "/",
+  operationId: "listNotifications",
   tags: ["notifications"],
   summary: "The caller's notifications (the welcome e-mail) with their delivery status",
   security: bearerSecurity,
@@ -38,7 +40,7 @@ const list = createRoute({
       description: "Notifications, newest first",
       content: { "application/json": { schema: z.object({ notifications: z.array(NotificationView) }) } },
     },
-    ...problems(401),
+    ...problems(401, 503),
   },
 });
 

@@ -61,9 +61,9 @@ export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 |
     409: "Conflicts with the current state.",
     413: "The body is too large.",
     429: "Too many failed attempts; see `Retry-After`.",
-    503: "Busy; see `Retry-After`.",
+    503: "Busy, or the database is unavailable; see `Retry-After`.",
   };
-  return Object.fromEntries(statuses.map((status) => [status, problemResponse(descriptions[status] ?? "Error")]));
+  return Object.fromEntries(
+    statuses.map((status) => [status, problemResponse(descriptions[status] ?? "Error", status)]),
+  );
 }
-
-export const bearerSecurity = [{ bearer: [] }];

@@ -1,16 +1,18 @@
 import { validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { revokeSessions } from "../session-issuer.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
-import { bearerSecurity, IdParam, problems, SessionView } from "./schemas.ts";
+import { IdParam, problems, SessionView } from "./schemas.ts";
 import { sessionView } from "./views.ts";
 
 const list = createRoute({
   method: "get",
   path: "/",
+  operationId: "listSessions",
   tags: ["sessions"],
   summary: "The caller's live sessions",
   security: bearerSecurity,
@@ -19,27 +21,29 @@ const list = createRoute({
       description: "Live sessions, oldest first",
       content: { "application/json": { schema: z.object({ sessions: z.array(SessionView) }) } },
     },
-    ...problems(401),
+    ...problems(401, 503),
   },
 });
 
 const revokeOne = createRoute({
   method: "delete",
   path: "/{id}",
+  operationId: "revokeSession",
   tags: ["sessions"],
   summary: "Revoke one of the caller's sessions",
   security: bearerSecurity,
   request: { params: IdParam },
-  responses: { 204: { description: "Revoked" }, ...problems(400, 401, 404) },
+  responses: { 204: { description: "Revoked" }, ...problems(400, 401, 404, 503) },
 });
 
 const revokeAll = createRoute({
   method: "delete",
   path: "/",
+  operationId: "revokeAllSessions",
   tags: ["sessions"],
   summary: "Revoke every session of the caller, this one included",
   security: bearerSecurity,
-  responses: { 204: { description: "All revoked" }, ...problems(401) },
+  responses: { 204: { description: "All revoked" }, ...problems(401, 503) },
 });
 
 /** `/api/auth/sessions`: the caller's sessions. */

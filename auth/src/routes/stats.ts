@@ -1,10 +1,11 @@
 import { validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { type DayCount, dayOf } from "../stores/activity-store.ts";
 import { requireBearer } from "./bearer.ts";
-import { bearerSecurity, problems } from "./schemas.ts";
+import { problems } from "./schemas.ts";
 
 /** The widest range one request may count: a year, leap day included. */
 export const maxStatsDays = 366;
@@ -49,13 +50,14 @@ export const StatsView = z
 const stats = createRoute({
   method: "get",
   path: "/",
+  operationId: "getStats",
   tags: ["activity"],
   summary: "Events per type per UTC day over a range of days (admins only)",
   security: bearerSecurity,
   request: { query: StatsQuery },
   responses: {
     200: { description: "The counts", content: { "application/json": { schema: StatsView } } },
-    ...problems(400, 401, 403),
+    ...problems(400, 401, 403, 503),
   },
 });
 

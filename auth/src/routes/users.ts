@@ -1,5 +1,6 @@
 import { UserBatchRequest, UserBatchResponse } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
+import { noSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
@@ -10,20 +11,24 @@ import { publicView } from "./views.ts";
 const profile = createRoute({
   method: "get",
   path: "/{id}",
+  operationId: "getUser",
   tags: ["users"],
   summary: "A user's public profile",
+  security: noSecurity,
   request: { params: IdParam },
   responses: {
     200: { description: "The profile", content: { "application/json": { schema: PublicProfile } } },
-    ...problems(400, 404),
+    ...problems(400, 404, 503),
   },
 });
 
 const batch = createRoute({
   method: "post",
   path: "/batch",
+  operationId: "getUsersBatch",
   tags: ["users"],
   summary: "Public profiles of up to 100 users; unknown ids are left out",
+  security: noSecurity,
   request: { body: { content: { "application/json": { schema: UserBatchRequest } }, required: true } },
   responses: {
     200: { description: "The known users", content: { "application/json": { schema: UserBatchResponse } } },

@@ -144,6 +144,7 @@ describe.each(["/me", "/guarded/me"])("bearerAuth with a JWKS verifier, at %s", 
       headers: { authorization: `Bearer ${await issuer.sign({ sub: "u1" })}` },
     });
     expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
   });
 });
 

@@ -14,9 +14,6 @@ export interface BearerAuthOptions {
   isRevoked?: (claims: AccessTokenClaims) => boolean;
 }
 
-/** The OpenAPI security scheme that routes behind `bearerAuth` name. */
-export const bearerSecurityScheme = { type: "http", scheme: "bearer", bearerFormat: "JWT" } as const;
-
 /**
  * The token of an `Authorization: Bearer <token>` header (the scheme in any case), or undefined. A token
  * with spaces inside is passed on and fails verification; no regular expression scans every token.

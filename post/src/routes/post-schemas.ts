@@ -53,5 +53,6 @@ export const problems = {
   401: problemResponse("No valid access token, or its session was revoked"),
   403: problemResponse("Not allowed for this caller"),
   404: problemResponse("No such post"),
-  503: problemResponse("A dependency (auth) cannot be reached"),
+  413: problemResponse("The body is too large"),
+  503: problemResponse("A dependency (auth, the database) cannot be reached; see `Retry-After`", 503),
 };

@@ -33,7 +33,12 @@ async function call(method: string, path: string, { as, body }: { as?: string; b
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get("content-type"), body: text ? JSON.parse(text) : null };
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    retryAfter: res.headers.get("retry-after"),
+    body: text ? JSON.parse(text) : null,
+  };
 }
 const create = async (as: string, title = "Hello", content = "World") =>
   (await call("POST", "/api/posts", { as, body: { title, content } })).body as { id: string; createdAt: string };
@@ -176,6 +181,7 @@ describe("GET /api/posts", () => {
       const res = await call("GET", "/api/posts?limit=1");
       expect(res.status).toBe(503);
       expect(res.type).toBe("application/problem+json");
+      expect(res.retryAfter).toBe("1");
     } finally {
       auth.state.available = true;
     }
@@ -256,9 +262,9 @@ describe("OpenAPI", () => {
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/posts", "/api/posts/{id}"]));
     expect(doc.components.securitySchemes).toEqual({
-      bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+      bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: expect.any(String) },
     });
     expect(doc.paths["/api/posts"]?.post?.security).toEqual([{ bearerAuth: [] }]);
-    expect(doc.paths["/api/posts"]?.get?.security).toBeUndefined();
+    expect(doc.paths["/api/posts"]?.get?.security).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { EventOrigin } from "@chirp/contracts";
 import type { AuthEnv } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
+import { noSecurity, bearerSecurity as security } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -17,7 +18,6 @@ export interface PostRoutesDeps {
 }
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const security = [{ bearerAuth: [] }];
 
 const toJson = (post: Post) => ({
   ...post,
@@ -43,6 +43,9 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       createRoute({
         method: "get",
         path: "/",
+        operationId: "listPosts",
+        tags: ["posts"],
+        security: noSecurity,
         summary: "Posts, newest first, with their authors (keyset pagination)",
         request: { query: PageParams },
         responses: { 200: json(PostPage, "A page of posts"), 400: problems[400], 503: problems[503] },
@@ -62,6 +65,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       createRoute({
         method: "post",
         path: "/",
+        operationId: "createPost",
+        tags: ["posts"],
         summary: "Publish a post (emits post.created)",
         security,
         middleware: [requireAuth] as const,
@@ -71,6 +76,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
           400: problems[400],
           401: problems[401],
           403: problems[403],
+          413: problems[413],
           503: problems[503],
         },
       }),
@@ -91,6 +97,9 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       createRoute({
         method: "get",
         path: "/{id}",
+        operationId: "getPost",
+        tags: ["posts"],
+        security: noSecurity,
         summary: "One post with its author",
         request: { params: PostParams },
         responses: { 200: json(PostSchema, "The post"), 400: problems[400], 404: problems[404], 503: problems[503] },
@@ -101,6 +110,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       createRoute({
         method: "patch",
         path: "/{id}",
+        operationId: "updatePost",
+        tags: ["posts"],
         summary: "Change a post's title or content (its author only; emits post.updated)",
         security,
         middleware: [requireAuth] as const,
@@ -114,6 +125,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
           401: problems[401],
           403: problems[403],
           404: problems[404],
+          413: problems[413],
+          503: problems[503],
         },
       }),
       async (c) => {
@@ -131,6 +144,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       createRoute({
         method: "delete",
         path: "/{id}",
+        operationId: "deletePost",
+        tags: ["posts"],
         summary: "Delete a post (its author or an admin; emits post.deleted)",
         security,
         middleware: [requireAuth] as const,
@@ -141,6 +156,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
           401: problems[401],
           403: problems[403],
           404: problems[404],
+          503: problems[503],
         },
       }),
       async (c) => {

@@ -1,6 +1,7 @@
 import { Id, Role } from "@chirp/contracts";
 import type { BearerAuth } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
+import { bearerSecurity } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { problems } from "./post-schemas.ts";
 
@@ -24,8 +25,10 @@ export function whoamiRoutes(auth: BearerAuth) {
     createRoute({
       method: "get",
       path: "/",
+      operationId: "whoami",
+      tags: ["identity"],
       summary: "The caller, as their access token says",
-      security: [{ bearerAuth: [] }],
+      security: bearerSecurity,
       responses: {
         200: { description: "The verified caller", content: { "application/json": { schema: Identity } } },
         401: problems[401],
