@@ -6,7 +6,7 @@ import type { Logger } from "@chirp/platform/logger";
 import type { Metrics } from "@chirp/platform/metrics";
 import type { Readiness } from "@chirp/platform/readiness";
 import { version } from "../package.json";
-import { isDatabaseUnavailable } from "./database-unavailable.ts";
+import { isDatabaseUnavailable } from "./database-errors.ts";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
 import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { startTcpProxy } from "@chirp/platform/tcp-proxy";
 import { eventually, uniqueName } from "@chirp/platform/testing";
-import { isDatabaseUnavailable } from "./database-unavailable.ts";
+import { isDatabaseUnavailable } from "./database-errors.ts";
 import { startFakeAuth } from "./fake-auth.ts";
 import { createTestDatabase, startTestService, testConfig } from "./testing.ts";
 

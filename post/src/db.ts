@@ -79,15 +79,3 @@ export async function migrateDb(url: string) {
     await sql.end();
   }
 }
-
-/**
- * True for PostgreSQL's data exceptions (SQLSTATE class 22, e.g. a NUL byte in text): the value itself is
- * refused, so trying again can never succeed. Drizzle wraps the driver's error as its `cause`.
- */
-export function isRefusedValue(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code.startsWith("22");
-  }
-  return false;
-}

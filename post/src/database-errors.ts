@@ -30,3 +30,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code === undefined) return false;
   return connectionErrors.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300";
 }
+
+/**
+ * True for PostgreSQL's data exceptions (SQLSTATE class 22, e.g. a NUL byte in text): the value itself is
+ * refused, so trying again can never succeed.
+ */
+export const isRefusedValue = (error: unknown): boolean => errorCode(error)?.startsWith("22") ?? false;
