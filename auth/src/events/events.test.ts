@@ -93,7 +93,8 @@ describe("the outbox relay lease", () => {
 
   test("is held by one instance at a time and passes on when released or expired", async () => {
     const name = uniqueName("lease");
-    const [a, b] = [createLease(service.db, name, "a", 200), createLease(service.db, name, "b", 30_000)];
+    // a's lease outlives two round trips on a loaded machine (200 ms did not), and expires within the wait.
+    const [a, b] = [createLease(service.db, name, "a", 2000), createLease(service.db, name, "b", 30_000)];
     expect(await a.acquire()).toBe(true);
     expect(await b.acquire()).toBe(false);
     await eventually(() => b.acquire(), { what: "b to take over the expired lease" });
