@@ -5,7 +5,7 @@
  * at a time, each from a fresh address so no throttle is hit. Prints p50/p99 of each and the p50 ratio.
  * A measurement, not a test: timing depends on the machine, so nothing here asserts.
  */
-import { startTestService, testClient } from "../auth/src/testing.ts";
+import { startTestService, testClient } from "@chirp/auth/testing";
 
 const rounds = Number(process.argv[2] ?? 100);
 const percentile = (values: number[], p: number) =>

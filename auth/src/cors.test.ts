@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { uniqueName } from "@chirp/platform/testing";
-import { startTestService, testConfig } from "./testing.ts";
+import { startTestService, testConfig } from "./testing/index.ts";
 
 const app = "http://localhost:5173";
 let service: Awaited<ReturnType<typeof startTestService>>;

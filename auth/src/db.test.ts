@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { uniqueName } from "@chirp/platform/testing";
 import { type Db, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { insertEachOnce, isDatabaseUnavailable } from "./db.ts";
-import { testConfig } from "./testing.ts";
+import { testConfig } from "./testing/index.ts";
 
 const client = new MongoClient(testConfig().MONGO_URL);
 afterAll(() => client.close());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Json, startTestService } from "./testing.ts";
+import { type Json, startTestService } from "./testing/index.ts";
 
 describe("the auth service on its real listener", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;

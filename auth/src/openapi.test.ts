@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { conventionProblems, lintOpenApi } from "@chirp/platform/openapi-lint";
 import packageJson from "../package.json";
-import { startTestService } from "./testing.ts";
+import { startTestService } from "./testing/index.ts";
 
 describe("auth's OpenAPI document", () => {
   test("passes the OpenAPI linter and the API's conventions, with the package's version and bearerAuth", async () => {

@@ -7,8 +7,9 @@
  *
  *   bun bench/probes/idle-notifications.ts
  */
+
+import { collections } from "@chirp/auth/testing";
 import { MongoClient } from "mongodb";
-import { collections } from "../../auth/src/db.ts";
 import { infraPids, measureCpu } from "../lib/cpu.ts";
 import { startStack } from "../lib/stack.ts";
 

@@ -1,8 +1,6 @@
 // The ceiling for a DB-backed page: raw Bun.serve + raw postgres.js running the very statement the post
 // service's store runs (taken from its query builder), with the same response shape and cursor.
-import { connectDb } from "../../post/src/db.ts";
-import { pageQuery } from "../../post/src/post-store.ts";
-import { decodeCursor, encodeCursor } from "../../post/src/routes/cursor.ts";
+import { connectDb, decodeCursor, encodeCursor, pageQuery } from "@chirp/post/testing";
 
 // The same pool size as the service's default (DATABASE_POOL_MAX).
 const { sql, db } = connectDb(process.env.DATABASE_URL ?? "", 10);

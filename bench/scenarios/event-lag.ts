@@ -11,7 +11,7 @@
  * sustained rate is how fast the post service applies a backlog, and whether the lag grows at 5,000/s.
  */
 
-import { collections } from "@chirp/auth/db";
+import { collections } from "@chirp/auth/testing";
 import {
   createEvent,
   PostCreated,

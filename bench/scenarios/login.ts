@@ -4,7 +4,7 @@
  * the excess must be refused fast (503 + Retry-After), while `GET /api/posts` keeps its latency.
  */
 import { availableParallelism } from "node:os";
-import { argon2Params } from "../../auth/src/passwords/policy.ts";
+import { argon2Params } from "@chirp/auth/testing";
 import { cpuPerItem, infraPids, measureCpu, percentBusy } from "../lib/cpu.ts";
 import { openLoop, percentile } from "../lib/open-loop.ts";
 import { median, type Row } from "../lib/report.ts";

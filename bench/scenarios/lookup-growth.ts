@@ -4,8 +4,7 @@
  * collections of 1k, 10k and 100k users, medians of many random keys. Goal: 100k within 1.5x of 1k.
  */
 
-import { collections, ensureIndexes } from "@chirp/auth/db";
-import { createMongoUserStore } from "@chirp/auth/stores/user-store";
+import { collections, createMongoUserStore, ensureIndexes } from "@chirp/auth/testing";
 import { uniqueName } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import type { Row } from "../lib/report.ts";

@@ -4,8 +4,8 @@
  * a page at depth 100,000 against page 1.
  */
 import { freePort } from "@chirp/platform/testing";
+import { encodeCursor } from "@chirp/post/testing";
 import postgres from "postgres";
-import { encodeCursor } from "../../post/src/routes/cursor.ts";
 import { measureCpu, percentBusy, settle } from "../lib/cpu.ts";
 import { openLoop } from "../lib/open-loop.ts";
 import { startProcess } from "../lib/processes.ts";

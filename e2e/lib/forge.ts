@@ -3,11 +3,11 @@
  * signed by a key of their own, expired or tampered, and (as the control that proves the forging works) a
  * valid one signed with the service's real key read from its database.
  */
+
+import { loadConfig, openKeyRing } from "@chirp/auth/testing";
 import { createLogger } from "@chirp/platform/logger";
 import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { Db } from "mongodb";
-import { loadConfig } from "../../auth/src/config.ts";
-import { openKeyRing } from "../../auth/src/main.ts";
 
 export interface Claims {
   sub: string;

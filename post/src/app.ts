@@ -8,9 +8,9 @@ import type { Readiness } from "@chirp/platform/readiness";
 import { version } from "../package.json";
 import { isDatabaseUnavailable } from "./database-errors.ts";
 import { DirectoryUnavailableError, type UserDirectory } from "./directory/user-directory.ts";
-import { AuthorDeletedError, type PostStore } from "./post-store.ts";
 import { postRoutes } from "./routes/posts.ts";
 import { whoamiRoutes } from "./routes/whoami.ts";
+import { AuthorDeletedError, type PostStore } from "./stores/post-store.ts";
 
 export interface PostDeps {
   logger: Logger;

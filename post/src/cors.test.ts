@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestService, testConfig } from "./testing.ts";
+import { startTestService, testConfig } from "./testing/index.ts";
 
 const app = "https://app.example.com";
 let service: Awaited<ReturnType<typeof startTestService>>;

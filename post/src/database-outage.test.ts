@@ -2,8 +2,8 @@ import { expect, test } from "bun:test";
 import { startTcpProxy } from "@chirp/platform/tcp-proxy";
 import { eventually, uniqueName } from "@chirp/platform/testing";
 import { isDatabaseUnavailable } from "./database-errors.ts";
-import { startFakeAuth } from "./fake-auth.ts";
-import { createTestDatabase, startTestService, testConfig } from "./testing.ts";
+import { startFakeAuth } from "./testing/fake-auth.ts";
+import { createTestDatabase, startTestService, testConfig } from "./testing/index.ts";
 
 test("a PostgreSQL outage is a 503 problem with Retry-After, not a 500, and the service serves again after it", async () => {
   using auth = await startFakeAuth();

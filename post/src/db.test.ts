@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createAuthorStore } from "./author-store.ts";
 import { connectDb, migrateDb } from "./db.ts";
 import { createOutboxStore } from "./events/outbox-store.ts";
-import { createPostStore } from "./post-store.ts";
-import { createRevocationStore } from "./revocation/revocation-store.ts";
-import { createTestDatabase, testConfig } from "./testing.ts";
+import { createAuthorStore } from "./stores/author-store.ts";
+import { createPostStore } from "./stores/post-store.ts";
+import { createRevocationStore } from "./stores/revocation-store.ts";
+import { createTestDatabase, testConfig } from "./testing/index.ts";
 
 const config = testConfig();
 let database: AsyncDisposable;

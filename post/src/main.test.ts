@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { desc, eq } from "drizzle-orm";
-import { pageQuery } from "./post-store.ts";
 import { authors, posts } from "./schema.ts";
-import { startTestService } from "./testing.ts";
+import { pageQuery } from "./stores/post-store.ts";
+import { startTestService } from "./testing/index.ts";
 
 describe("the post service on its real listener", () => {
   let service: Awaited<ReturnType<typeof startTestService>>;

@@ -13,19 +13,19 @@ import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { createApp } from "./app.ts";
-import { createAuthorStore } from "./author-store.ts";
 import { loadConfig, type PostConfig } from "./config.ts";
 import { isRefusedValue } from "./database-errors.ts";
 import { connectDb, migrateDb } from "./db.ts";
 import { createCachedDirectory } from "./directory/cached-directory.ts";
 import { createHttpDirectory } from "./directory/user-directory.ts";
-import { startPostConsumers } from "./events/consumers.ts";
+import { startPostConsumers } from "./events/consumers/start-consumers.ts";
 import { createOutboxStore, OUTBOX_CHANNEL } from "./events/outbox-store.ts";
-import { createPostStore } from "./post-store.ts";
-import { purgeExpired } from "./purge.ts";
 import { createRevocationList } from "./revocation/revocation-list.ts";
-import { createRevocationStore } from "./revocation/revocation-store.ts";
 import { startRevocationSync } from "./revocation/revocation-sync.ts";
+import { createAuthorStore } from "./stores/author-store.ts";
+import { createPostStore } from "./stores/post-store.ts";
+import { purgeExpired } from "./stores/purge.ts";
+import { createRevocationStore } from "./stores/revocation-store.ts";
 
 /** How often expired inbox entries and revocations are purged (a scan of the inbox: rarely). */
 const maintenanceEveryMs = 3_600_000;

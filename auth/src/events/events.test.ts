@@ -5,7 +5,7 @@ import { physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, readTopic, startThrowawayKafka, uniqueName } from "@chirp/platform/testing";
 import { collections } from "../db.ts";
-import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 import { createLease } from "./lease.ts";
 import type { OutboxDocument } from "./outbox-types.ts";
 

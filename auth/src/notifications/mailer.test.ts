@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "@chirp/platform/logger";
+import { startSmtpListener } from "../testing/smtp-listener.ts";
 import { createMailer } from "./mailer.ts";
-import { startSmtpListener } from "./smtp-listener.testing.ts";
 import { welcomeMail } from "./templates/welcome.ts";
 
 const logger = createLogger("mailer-test", "silent");

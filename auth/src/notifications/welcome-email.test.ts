@@ -6,8 +6,8 @@ import { createLogger } from "@chirp/platform/logger";
 import { eventually, uniqueName } from "@chirp/platform/testing";
 import { collections } from "../db.ts";
 import { start } from "../main.ts";
-import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
-import { startSmtpListener } from "./smtp-listener.testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
+import { startSmtpListener } from "../testing/smtp-listener.ts";
 
 const logger = createLogger("welcome-email-test", "silent");
 let smtp: Awaited<ReturnType<typeof startSmtpListener>>;

@@ -5,7 +5,7 @@ import { createPublisher, type EventPublisher } from "@chirp/platform/kafka/publ
 import { physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, uniqueName } from "@chirp/platform/testing";
-import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 
 const logger = createLogger("activity-test", "silent");
 const adminEmail = `${uniqueName("admin")}@example.com`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
-import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 
 let service: TestService;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { collections } from "../db.ts";
-import { startTestService, type TestService, testClient } from "../testing.ts";
+import { startTestService, type TestService, testClient } from "../testing/index.ts";
 
 let service: TestService;
 beforeAll(async () => {

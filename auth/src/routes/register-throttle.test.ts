@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { uniqueName } from "@chirp/platform/testing";
-import { startTestService, type TestService, testClient, testConfig } from "../testing.ts";
+import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 
 const limit = 4;
 const racing = 12;

@@ -3,7 +3,7 @@ import { eventually } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
 import { collections, ensureIndexes } from "../db.ts";
-import { testConfig } from "../testing.ts";
+import { testConfig } from "../testing/index.ts";
 import { createMongoUserStore } from "./user-store.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
-import { startTestService, type TestService, testClient } from "../testing.ts";
+import { startTestService, type TestService, testClient } from "../testing/index.ts";
 
 let service: TestService;
 let base: { sub: string; sid: string; role: "user" };

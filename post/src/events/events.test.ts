@@ -14,10 +14,10 @@ import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, uniqueName } from "@chirp/platform/testing";
 import type { Producer } from "kafkajs";
-import { type FakeAuth, startFakeAuth } from "../fake-auth.ts";
-import { eventsOf } from "../routes/test-events.ts";
 import { posts } from "../schema.ts";
-import { startTestService, testConfig } from "../testing.ts";
+import { type FakeAuth, startFakeAuth } from "../testing/fake-auth.ts";
+import { startTestService, testConfig } from "../testing/index.ts";
+import { eventsOf } from "../testing/test-events.ts";
 
 const auth = { source: "auth" } as const;
 let fakeAuth: FakeAuth;

@@ -4,7 +4,7 @@ import type { OutboxEntry } from "@chirp/platform/outbox-relay";
 import { eventually } from "@chirp/platform/testing";
 import { connectDb, migrateDb } from "../db.ts";
 import { outbox } from "../schema.ts";
-import { createTestDatabase, testConfig } from "../testing.ts";
+import { createTestDatabase, testConfig } from "../testing/index.ts";
 import { appendToOutbox, createOutboxStore, OUTBOX_CHANNEL } from "./outbox-store.ts";
 
 const entry = (title: string): OutboxEntry => ({

@@ -5,10 +5,10 @@ import { physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, readTopic, startThrowawayKafka, uniqueName } from "@chirp/platform/testing";
 import { connectDb, migrateDb } from "../db.ts";
-import { startFakeAuth } from "../fake-auth.ts";
-import { createPostStore } from "../post-store.ts";
 import { authors, outbox } from "../schema.ts";
-import { createTestDatabase, startTestService, testConfig } from "../testing.ts";
+import { createPostStore } from "../stores/post-store.ts";
+import { startFakeAuth } from "../testing/fake-auth.ts";
+import { createTestDatabase, startTestService, testConfig } from "../testing/index.ts";
 
 const logger = createLogger("outbox-test", "silent");
 const origin = { source: "post" } as const;

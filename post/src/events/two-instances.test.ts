@@ -4,8 +4,8 @@ import { createKafka } from "@chirp/platform/kafka/client";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, uniqueName } from "@chirp/platform/testing";
-import { startFakeAuth } from "../fake-auth.ts";
-import { startTestService, testConfig } from "../testing.ts";
+import { startFakeAuth } from "../testing/fake-auth.ts";
+import { startTestService, testConfig } from "../testing/index.ts";
 
 describe("two post service instances in one consumer group", () => {
   test("apply 500 user.registered events once in all, sharing the work; both refuse a revoked session", async () => {

@@ -1,7 +1,7 @@
 import type { Logger } from "@chirp/platform/logger";
 import type { Sql } from "../db.ts";
+import { decodeRevocation, REVOCATION_CHANNEL, type RevocationStore } from "../stores/revocation-store.ts";
 import type { RevocationList } from "./revocation-list.ts";
-import { decodeRevocation, REVOCATION_CHANNEL, type RevocationStore } from "./revocation-store.ts";
 
 export interface RevocationSyncOptions {
   sql: Sql;

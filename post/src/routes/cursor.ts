@@ -1,4 +1,4 @@
-import type { Keyset } from "../post-store.ts";
+import type { Keyset } from "../stores/post-store.ts";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Four-digit years 1000..9999 only: JavaScript dates reach years PostgreSQL rejects (a 500, not a 400). */

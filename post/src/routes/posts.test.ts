@@ -3,10 +3,10 @@ import { createKafka } from "@chirp/platform/kafka/client";
 import { createLogger } from "@chirp/platform/logger";
 import { uniqueName } from "@chirp/platform/testing";
 import { desc } from "drizzle-orm";
-import { type FakeAuth, startFakeAuth } from "../fake-auth.ts";
 import { authors, posts } from "../schema.ts";
-import { startTestService, testConfig } from "../testing.ts";
-import { eventsOf } from "./test-events.ts";
+import { type FakeAuth, startFakeAuth } from "../testing/fake-auth.ts";
+import { startTestService, testConfig } from "../testing/index.ts";
+import { eventsOf } from "../testing/test-events.ts";
 
 let auth: FakeAuth;
 let service: Awaited<ReturnType<typeof startTestService>>;

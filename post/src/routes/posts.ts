@@ -6,10 +6,10 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { UserDirectory } from "../directory/user-directory.ts";
-import { type Post, withAuthors } from "../directory/with-authors.ts";
-import { AuthorDeletedError, type PostStore } from "../post-store.ts";
+import { type PostWithAuthor, withAuthors } from "../directory/with-authors.ts";
+import { AuthorDeletedError, type PostStore } from "../stores/post-store.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { NewPost, PageParams, PostPage, PostParams, PostPatch, Post as PostSchema, problems } from "./post-schemas.ts";
+import { NewPost, PageParams, Post, PostPage, PostParams, PostPatch, problems } from "./post-schemas.ts";
 
 export interface PostRoutesDeps {
   posts: PostStore;
@@ -19,7 +19,7 @@ export interface PostRoutesDeps {
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-const toJson = (post: Post) => ({
+const toJson = (post: PostWithAuthor) => ({
   ...post,
   createdAt: post.createdAt.toISOString(),
   updatedAt: post.updatedAt.toISOString(),
@@ -72,7 +72,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         middleware: [requireAuth] as const,
         request: { body: { content: { "application/json": { schema: NewPost } }, required: true } },
         responses: {
-          201: json(PostSchema, "The new post"),
+          201: json(Post, "The new post"),
           400: problems[400],
           401: problems[401],
           403: problems[403],
@@ -102,7 +102,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         security: noSecurity,
         summary: "One post with its author",
         request: { params: PostParams },
-        responses: { 200: json(PostSchema, "The post"), 400: problems[400], 404: problems[404], 503: problems[503] },
+        responses: { 200: json(Post, "The post"), 400: problems[400], 404: problems[404], 503: problems[503] },
       }),
       async (c) => c.json(toJson(await one(c.req.valid("param").id)), 200),
     )
@@ -120,7 +120,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
           body: { content: { "application/json": { schema: PostPatch } }, required: true },
         },
         responses: {
-          200: json(PostSchema, "The changed post"),
+          200: json(Post, "The changed post"),
           400: problems[400],
           401: problems[401],
           403: problems[403],

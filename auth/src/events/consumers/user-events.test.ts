@@ -5,7 +5,7 @@ import { collections } from "../../db.ts";
 import { createMongoActivityStore } from "../../stores/activity-store.ts";
 import { createMongoNotificationStore } from "../../stores/notification-store.ts";
 import { createMongoPostMembershipStore } from "../../stores/post-membership-store.ts";
-import { testConfig } from "../../testing.ts";
+import { testConfig } from "../../testing/index.ts";
 import { handleUserEvent, handleUserEvents } from "./user-events.ts";
 
 const client = new MongoClient(testConfig().MONGO_URL);

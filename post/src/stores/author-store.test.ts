@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { asc, like } from "drizzle-orm";
-import { type AuthorChange, type AuthorStore, createAuthorStore } from "./author-store.ts";
-import { removeAuthor, upsertAuthors } from "./author-writes.ts";
-import { connectDb, migrateDb } from "./db.ts";
-import { claimEvent } from "./events/inbox.ts";
-import { authors, posts } from "./schema.ts";
-import { createTestDatabase, testConfig } from "./testing.ts";
+import { connectDb, migrateDb } from "../db.ts";
+import { claimEvent } from "../events/inbox.ts";
+import { authors, posts } from "../schema.ts";
+import { createTestDatabase, testConfig } from "../testing/index.ts";
+import { type AuthorChange, type AuthorStore, createAuthorStore, removeAuthor, upsertAuthors } from "./author-store.ts";
 
 const config = testConfig();
 let database: AsyncDisposable;

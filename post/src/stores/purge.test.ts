@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
-import { connectDb, migrateDb } from "./db.ts";
+import { connectDb, migrateDb } from "../db.ts";
+import { authors, processedEvents, revokedSessions } from "../schema.ts";
+import { createTestDatabase, testConfig } from "../testing/index.ts";
 import { purgeExpired } from "./purge.ts";
-import { authors, processedEvents, revokedSessions } from "./schema.ts";
-import { createTestDatabase, testConfig } from "./testing.ts";
 
 const hour = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { and, isNotNull, lt } from "drizzle-orm";
-import type { Db } from "./db.ts";
-import { authors, processedEvents, revokedSessions } from "./schema.ts";
+import type { Db } from "../db.ts";
+import { authors, processedEvents, revokedSessions } from "../schema.ts";
 
 export interface Retention {
   /** Inbox entries older than this are forgotten: longer than the topics keep events, so any redelivery is caught. */

@@ -1,5 +1,5 @@
 import type { TopicEvent, UserEvents } from "@chirp/contracts";
-import type { AuthorChange, AuthorStore } from "../author-store.ts";
+import type { AuthorChange, AuthorStore } from "../../stores/author-store.ts";
 
 export interface UserEventDeps {
   authors: AuthorStore;

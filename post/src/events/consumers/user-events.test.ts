@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createEvent, UserDeleted, UserRegistered, UserUpdated } from "@chirp/contracts";
-import type { AuthorStore } from "../author-store.ts";
+import type { AuthorStore } from "../../stores/author-store.ts";
 import { handleUserEvent, handleUserEvents } from "./user-events.ts";
 
 function recordingStore() {

@@ -1,7 +1,7 @@
 import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { type ConsumerOptions, startConsumer, subscription } from "@chirp/platform/kafka/consumer";
-import type { AuthorStore } from "../author-store.ts";
-import type { RevocationStore } from "../revocation/revocation-store.ts";
+import type { AuthorStore } from "../../stores/author-store.ts";
+import type { RevocationStore } from "../../stores/revocation-store.ts";
 import { handleSessionEvent } from "./session-events.ts";
 import { handleUserEvent, handleUserEvents } from "./user-events.ts";
 

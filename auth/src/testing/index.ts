@@ -1,7 +1,14 @@
 import { deleteTopicsUnder, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
-import { type AuthConfig, loadConfig } from "./config.ts";
-import { start } from "./main.ts";
+import { type AuthConfig, loadConfig } from "../config.ts";
+import { start } from "../main.ts";
+
+// What bench, e2e and scripts use of the service's internals: imported from `@chirp/auth/testing`, never by path.
+export { AuthEnv, loadConfig } from "../config.ts";
+export { collections, ensureIndexes } from "../db.ts";
+export { openKeyRing } from "../main.ts";
+export { argon2Params } from "../passwords/policy.ts";
+export { createMongoUserStore } from "../stores/user-store.ts";
 
 /** The configuration of a test instance: port 0, its own database and topic prefix, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): AuthConfig {

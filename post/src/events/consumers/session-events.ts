@@ -1,5 +1,5 @@
 import type { SessionEvents, TopicEvent } from "@chirp/contracts";
-import type { RevocationStore } from "../revocation/revocation-store.ts";
+import type { RevocationStore } from "../../stores/revocation-store.ts";
 
 export interface SessionEventDeps {
   revocations: RevocationStore;

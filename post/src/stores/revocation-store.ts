@@ -1,8 +1,8 @@
 import { gte, sql } from "drizzle-orm";
 import { type Db, executePrepared } from "../db.ts";
 import { claimEvent } from "../events/inbox.ts";
+import type { Revocation } from "../revocation/revocation-list.ts";
 import { revokedSessions } from "../schema.ts";
-import type { Revocation } from "./revocation-list.ts";
 
 /** The channel on which every instance hears of each revocation the moment it commits. */
 export const REVOCATION_CHANNEL = "post_revocations";

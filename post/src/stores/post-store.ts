@@ -1,8 +1,8 @@
 import { createEvent, type EventOrigin, PostCreated, PostDeleted, PostEvents, PostUpdated } from "@chirp/contracts";
 import { and, desc, eq, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
-import type { Db, Tx } from "./db.ts";
-import { appendToOutbox } from "./events/outbox-store.ts";
-import { authors, posts } from "./schema.ts";
+import type { Db, Tx } from "../db.ts";
+import { appendToOutbox } from "../events/outbox-store.ts";
+import { authors, posts } from "../schema.ts";
 
 /** A post with its author as the projection knows them (`name` null: not projected yet). */
 export interface PostView {
