@@ -26,6 +26,32 @@ export const problemResponse = (description: string, status?: number) => ({
   ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
 });
 
+/** A route's JSON request body (required). */
+export const jsonBody = <S>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
+
+/** A route's JSON response. */
+export const jsonResponse = <S>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const problemDescriptions: Record<ProblemStatus, string> = {
+  400: "The input is invalid; `errors` lists each field.",
+  401: "Missing, invalid or expired credentials, or a revoked session.",
+  403: "The credentials do not allow this.",
+  404: "Not found.",
+  409: "Conflicts with the current state.",
+  413: "The body is too large.",
+  429: "Too many attempts; see `Retry-After`.",
+  503: "Busy, or a dependency (database, Kafka, auth) is unavailable; see `Retry-After`.",
+};
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+
+/** The documented error responses of a route, as problem+json: `...problems(400, 401, 503)`. */
+export function problems(...statuses: ProblemStatus[]) {
+  return Object.fromEntries(statuses.map((status) => [status, problemResponse(problemDescriptions[status], status)]));
+}
+
 /** The one security scheme of both services, as the documents name it. */
 export const bearerAuthScheme = {
   type: "http" as const,

@@ -1,6 +1,6 @@
 import { createEvent, SessionEvents, UserEvents, UserLoginFailed, UserRegistered } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
-import { noSecurity } from "@chirp/platform/openapi";
+import { jsonBody, noSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { collections } from "../db.ts";
@@ -14,10 +14,8 @@ import { claimAddressAttempt, claimAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 import { unauthorized } from "./bearer.ts";
 import { originOf } from "./origin.ts";
-import { Authenticated, LoginBody, problems, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
+import { Authenticated, LoginBody, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
 import { ownView } from "./views.ts";
-
-const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
 
 const register = createRoute({
   method: "post",
@@ -26,7 +24,7 @@ const register = createRoute({
   tags: ["auth"],
   security: noSecurity,
   summary: "Create an account and open a session",
-  request: { body: json(RegisterBody) },
+  request: { body: jsonBody(RegisterBody) },
   responses: {
     201: {
       description: "The account and its first tokens",
@@ -43,7 +41,7 @@ const login = createRoute({
   tags: ["auth"],
   security: noSecurity,
   summary: "Open a session with an e-mail and password",
-  request: { body: json(LoginBody) },
+  request: { body: jsonBody(LoginBody) },
   responses: {
     200: { description: "The user and new tokens", content: { "application/json": { schema: Authenticated } } },
     ...problems(400, 401, 413, 429, 503),
@@ -57,7 +55,7 @@ const refresh = createRoute({
   tags: ["auth"],
   security: noSecurity,
   summary: "Trade a refresh token for a new pair; a reused token revokes its session",
-  request: { body: json(RefreshBody) },
+  request: { body: jsonBody(RefreshBody) },
   responses: {
     200: { description: "A new token pair", content: { "application/json": { schema: TokenPair } } },
     ...problems(400, 401, 413, 503),
@@ -71,7 +69,7 @@ const logout = createRoute({
   tags: ["auth"],
   security: noSecurity,
   summary: "Revoke the session of a refresh token",
-  request: { body: json(RefreshBody) },
+  request: { body: jsonBody(RefreshBody) },
   responses: { 204: { description: "The session is revoked" }, ...problems(400, 401, 413, 503) },
 });
 

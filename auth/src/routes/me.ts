@@ -1,6 +1,6 @@
 import { createEvent, SessionEvents, SessionRevoked, UserDeleted, UserEvents, UserUpdated } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
-import { bearerSecurity } from "@chirp/platform/openapi";
+import { bearerSecurity, jsonBody, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -10,10 +10,9 @@ import { revokeSessions } from "../session-issuer.ts";
 import { verifyCurrentPassword } from "../throttle.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
-import { ChangePasswordBody, DeleteAccountBody, Me, problems, UpdateProfileBody } from "./schemas.ts";
+import { ChangePasswordBody, DeleteAccountBody, Me, UpdateProfileBody } from "./schemas.ts";
 import { ownView } from "./views.ts";
 
-const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
 const meResponse = { description: "The caller's account", content: { "application/json": { schema: Me } } };
 
 const read = createRoute({
@@ -33,7 +32,7 @@ const update = createRoute({
   tags: ["me"],
   summary: "Edit the caller's name or bio",
   security: bearerSecurity,
-  request: { body: json(UpdateProfileBody) },
+  request: { body: jsonBody(UpdateProfileBody) },
   responses: { 200: meResponse, ...problems(400, 401, 404, 413, 503) },
 });
 
@@ -44,7 +43,7 @@ const changePassword = createRoute({
   tags: ["me"],
   summary: "Change the password; every other session is revoked",
   security: bearerSecurity,
-  request: { body: json(ChangePasswordBody) },
+  request: { body: jsonBody(ChangePasswordBody) },
   responses: { 204: { description: "Changed" }, ...problems(400, 401, 403, 413, 429, 503) },
 });
 
@@ -55,7 +54,7 @@ const remove = createRoute({
   tags: ["me"],
   summary: "Delete the caller's account and every session",
   security: bearerSecurity,
-  request: { body: json(DeleteAccountBody) },
+  request: { body: jsonBody(DeleteAccountBody) },
   responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 429, 503) },
 });
 

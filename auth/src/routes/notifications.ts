@@ -1,10 +1,9 @@
 import { validationHook } from "@chirp/platform/http";
-import { bearerSecurity } from "@chirp/platform/openapi";
+import { bearerSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import type { NotificationRecord } from "../stores/notification-store.ts";
 import { requireBearer } from "./bearer.ts";
-import { problems } from "./schemas.ts";
 
 const Instant = z.iso.datetime({ offset: true });
 

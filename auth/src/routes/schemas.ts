@@ -1,5 +1,4 @@
 import { Id, multiLineText, PublicUser, singleLineText } from "@chirp/contracts";
-import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { Password } from "../passwords/policy.ts";
 
@@ -50,20 +49,3 @@ export const SessionView = z
     current: z.boolean(),
   })
   .openapi("Session");
-
-/** The documented error responses of a route, as problem+json. */
-export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
-  const descriptions: Record<number, string> = {
-    400: "The input is invalid; `errors` lists each field.",
-    401: "Missing, invalid or expired credentials.",
-    403: "The credentials do not allow this.",
-    404: "Not found.",
-    409: "Conflicts with the current state.",
-    413: "The body is too large.",
-    429: "Too many failed attempts; see `Retry-After`.",
-    503: "Busy, or the database is unavailable; see `Retry-After`.",
-  };
-  return Object.fromEntries(
-    statuses.map((status) => [status, problemResponse(descriptions[status] ?? "Error", status)]),
-  );
-}

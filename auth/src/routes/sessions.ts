@@ -1,12 +1,12 @@
 import { validationHook } from "@chirp/platform/http";
-import { bearerSecurity } from "@chirp/platform/openapi";
+import { bearerSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { revokeSessions } from "../session-issuer.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
-import { IdParam, problems, SessionView } from "./schemas.ts";
+import { IdParam, SessionView } from "./schemas.ts";
 import { sessionView } from "./views.ts";
 
 const list = createRoute({

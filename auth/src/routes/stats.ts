@@ -1,11 +1,10 @@
 import { validationHook } from "@chirp/platform/http";
-import { bearerSecurity } from "@chirp/platform/openapi";
+import { bearerSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { type DayCount, dayOf } from "../stores/activity-store.ts";
 import { requireBearer } from "./bearer.ts";
-import { problems } from "./schemas.ts";
 
 /** The widest range one request may count: a year, leap day included. */
 export const maxStatsDays = 366;

@@ -1,11 +1,11 @@
 import { UserBatchRequest, UserBatchResponse } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
-import { noSecurity } from "@chirp/platform/openapi";
+import { noSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { createLimiter } from "../passwords/limiter.ts";
-import { IdParam, PublicProfile, problems } from "./schemas.ts";
+import { IdParam, PublicProfile } from "./schemas.ts";
 import { publicView } from "./views.ts";
 
 const profile = createRoute({

@@ -1,7 +1,7 @@
 import type { EventOrigin } from "@chirp/contracts";
 import type { AuthEnv } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
-import { noSecurity, bearerSecurity as security } from "@chirp/platform/openapi";
+import { jsonResponse, noSecurity, problems, bearerSecurity as security } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,15 +9,13 @@ import type { UserDirectory } from "../directory/user-directory.ts";
 import { type PostWithAuthor, withAuthors } from "../directory/with-authors.ts";
 import { AuthorDeletedError, type PostStore } from "../stores/post-store.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { NewPost, PageParams, Post, PostPage, PostParams, PostPatch, problems } from "./post-schemas.ts";
+import { NewPost, PageParams, Post, PostPage, PostParams, PostPatch } from "./schemas.ts";
 
 export interface PostRoutesDeps {
   posts: PostStore;
   directory: UserDirectory;
   requireAuth: MiddlewareHandler<AppEnv & AuthEnv>;
 }
-
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const toJson = (post: PostWithAuthor) => ({
   ...post,
@@ -48,7 +46,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         security: noSecurity,
         summary: "Posts, newest first, with their authors (keyset pagination)",
         request: { query: PageParams },
-        responses: { 200: json(PostPage, "A page of posts"), 400: problems[400], 503: problems[503] },
+        responses: { 200: jsonResponse(PostPage, "A page of posts"), ...problems(400, 503) },
       }),
       async (c) => {
         const { limit, cursor, authorId } = c.req.valid("query");
@@ -72,12 +70,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         middleware: [requireAuth] as const,
         request: { body: { content: { "application/json": { schema: NewPost } }, required: true } },
         responses: {
-          201: json(Post, "The new post"),
-          400: problems[400],
-          401: problems[401],
-          403: problems[403],
-          413: problems[413],
-          503: problems[503],
+          201: jsonResponse(Post, "The new post"),
+          ...problems(400, 401, 403, 413, 503),
         },
       }),
       async (c) => {
@@ -102,7 +96,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         security: noSecurity,
         summary: "One post with its author",
         request: { params: PostParams },
-        responses: { 200: json(Post, "The post"), 400: problems[400], 404: problems[404], 503: problems[503] },
+        responses: { 200: jsonResponse(Post, "The post"), ...problems(400, 404, 503) },
       }),
       async (c) => c.json(toJson(await one(c.req.valid("param").id)), 200),
     )
@@ -120,13 +114,8 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
           body: { content: { "application/json": { schema: PostPatch } }, required: true },
         },
         responses: {
-          200: json(Post, "The changed post"),
-          400: problems[400],
-          401: problems[401],
-          403: problems[403],
-          404: problems[404],
-          413: problems[413],
-          503: problems[503],
+          200: jsonResponse(Post, "The changed post"),
+          ...problems(400, 401, 403, 404, 413, 503),
         },
       }),
       async (c) => {
@@ -152,11 +141,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
         request: { params: PostParams },
         responses: {
           204: { description: "Deleted" },
-          400: problems[400],
-          401: problems[401],
-          403: problems[403],
-          404: problems[404],
-          503: problems[503],
+          ...problems(400, 401, 403, 404, 503),
         },
       }),
       async (c) => {

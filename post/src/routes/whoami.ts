@@ -1,9 +1,8 @@
 import { Id, Role } from "@chirp/contracts";
 import type { BearerAuth } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
-import { bearerSecurity } from "@chirp/platform/openapi";
+import { bearerSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { problems } from "./post-schemas.ts";
 
 const Identity = z
   .object({
@@ -31,8 +30,7 @@ export function whoamiRoutes(auth: BearerAuth) {
       security: bearerSecurity,
       responses: {
         200: { description: "The verified caller", content: { "application/json": { schema: Identity } } },
-        401: problems[401],
-        503: problems[503],
+        ...problems(401, 503),
       },
     }),
     (c) =>

@@ -1,5 +1,4 @@
 import { Id, multiLineText, singleLineText } from "@chirp/contracts";
-import { problemResponse } from "@chirp/platform/openapi";
 import { z } from "@hono/zod-openapi";
 import { decodeCursor } from "./cursor.ts";
 
@@ -47,12 +46,3 @@ export const PageParams = z.object({
 });
 
 export const PostParams = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
-
-export const problems = {
-  400: problemResponse("The request is invalid; each bad field is listed"),
-  401: problemResponse("No valid access token, or its session was revoked"),
-  403: problemResponse("Not allowed for this caller"),
-  404: problemResponse("No such post"),
-  413: problemResponse("The body is too large"),
-  503: problemResponse("A dependency (auth, the database) cannot be reached; see `Retry-After`", 503),
-};
