@@ -1,6 +1,7 @@
 // The ceiling for a DB-backed page: raw Bun.serve + raw postgres.js running the very statement the post
 // service's store runs (taken from its query builder), with the same response shape and cursor.
-import { connectDb, decodeCursor, encodeCursor, pageQuery } from "@chirp/post/testing";
+import { decodeCursor, encodeCursor } from "@chirp/platform/paging";
+import { connectDb, pageQuery } from "@chirp/post/testing";
 
 // The same pool size as the service's default (DATABASE_POOL_MAX).
 const { sql, db } = connectDb(process.env.DATABASE_URL ?? "", 10);
@@ -27,7 +28,7 @@ const server = Bun.serve({
     const cursor = url.searchParams.get("cursor");
     const keyset = cursor ? decodeCursor(cursor) : null;
     const rows = (await (keyset
-      ? sql.unsafe(after.sql, [keyset.createdAt.toISOString(), keyset.id, limit + 1], { prepare: true })
+      ? sql.unsafe(after.sql, [keyset.at.toISOString(), keyset.id, limit + 1], { prepare: true })
       : sql.unsafe(first.sql, [limit + 1], { prepare: true }))) as unknown as Row[];
     const items = rows.slice(0, limit).map((row) => ({
       id: row.id,
@@ -40,7 +41,7 @@ const server = Bun.serve({
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return Response.json({
       items,
-      nextCursor: last ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id }) : null,
+      nextCursor: last ? encodeCursor({ at: new Date(last.created_at), id: last.id }) : null,
     });
   },
 });

@@ -3,8 +3,9 @@
  * postgres.js running the same statement; p99 at 80% of the service's max rate (fixed-rate client);
  * a page at depth 100,000 against page 1.
  */
+
+import { encodeCursor } from "@chirp/platform/paging";
 import { freePort } from "@chirp/platform/testing";
-import { encodeCursor } from "@chirp/post/testing";
 import postgres from "postgres";
 import { measureCpu, percentBusy, settle } from "../lib/cpu.ts";
 import { openLoop } from "../lib/open-loop.ts";
@@ -37,7 +38,7 @@ export async function seedPosts(databaseUrl: string) {
     const [deep] = await sql<{ created_at: Date; id: string }[]>`
       select created_at, id from posts order by created_at desc, id desc offset ${POSTS - 21} limit 1`;
     if (!deep) throw new Error("seeding left no posts");
-    return encodeCursor({ createdAt: deep.created_at, id: deep.id });
+    return encodeCursor({ at: deep.created_at, id: deep.id });
   } finally {
     await sql.end();
   }

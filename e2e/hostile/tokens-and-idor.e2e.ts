@@ -59,7 +59,7 @@ test("forged tokens get 401 from both services and other users' posts and sessio
     author: victim.id,
   });
   const sessions = await auth.get("/api/auth/sessions", victim.accessToken);
-  expect(sessions.body.sessions.map((s: { id: string }) => s.id)).toContain(sid);
+  expect(sessions.body.items.map((s: { id: string }) => s.id)).toContain(sid);
   expect(await countRows(stack.postDb, "posts")).toBe(1);
   expect(tally.serverErrors).toBe(0);
 

@@ -26,7 +26,7 @@ test("register -> the welcome mail arrives in Mailpit, both parts, its link unde
   const notifications = await eventually(
     async () => {
       const { body } = await auth.get("/api/notifications", account.accessToken);
-      return body.notifications[0]?.status === "sent" && body.notifications;
+      return body.items[0]?.status === "sent" && body.items;
     },
     { what: "the welcome notification recorded as sent" },
   );

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const notificationsOf = async (client: ReturnType<typeof testClient>, token: string) =>
-  (await client.get("/api/notifications", token)).body.notifications;
+  (await client.get("/api/notifications", token)).body.items;
 
 describe("the welcome e-mail", () => {
   test("registering sends one e-mail to the new user, and /api/notifications shows it sent", async () => {

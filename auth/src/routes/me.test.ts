@@ -114,11 +114,30 @@ describe("/api/auth/sessions", () => {
       userAgent: expect.any(String),
     };
     expect(res.body).toEqual({
-      sessions: [
+      items: [
         { ...session, current: true },
         { ...session, current: false },
       ],
+      nextCursor: null,
     });
+  });
+
+  test("pages with limit and cursor, oldest first, each session once", async () => {
+    const client = testClient(service);
+    const { email, password, accessToken } = await client.register();
+    for (let i = 0; i < 4; i++) await client.post("/api/auth/login", { email, password });
+    const seen: string[] = [];
+    let cursor = "";
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await client.get(`/api/auth/sessions?limit=2${cursor ? `&cursor=${cursor}` : ""}`, accessToken);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items.map((s: { id: string }) => s.id));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor;
+    }
+    expect({ sessions: seen.length, distinct: new Set(seen).size }).toEqual({ sessions: 5, distinct: 5 });
+    expect((await client.get("/api/auth/sessions?cursor=forged", accessToken)).status).toBe(400);
   });
 
   test("DELETE /:id revokes one session; someone else's is a 404", async () => {
@@ -126,7 +145,7 @@ describe("/api/auth/sessions", () => {
     const mine = await client.register();
     const theirs = await client.register("Grace");
     const other = (await client.post("/api/auth/login", { email: mine.email, password: mine.password })).body;
-    const otherId = (await client.get("/api/auth/sessions", mine.accessToken)).body.sessions[1].id;
+    const otherId = (await client.get("/api/auth/sessions", mine.accessToken)).body.items[1].id;
     expect((await client.call("DELETE", `/api/auth/sessions/${otherId}`, { token: theirs.accessToken })).status).toBe(
       404,
     );

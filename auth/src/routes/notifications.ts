@@ -1,5 +1,6 @@
 import { validationHook } from "@chirp/platform/http";
 import { bearerSecurity, problems } from "@chirp/platform/openapi";
+import { decodeCursor, PageQuery, page, pageOf } from "@chirp/platform/paging";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import type { NotificationRecord } from "../stores/notification-store.ts";
@@ -34,12 +35,13 @@ const list = createRoute({
   tags: ["notifications"],
   summary: "The caller's notifications (the welcome e-mail) with their delivery status",
   security: bearerSecurity,
+  request: { query: PageQuery },
   responses: {
     200: {
-      description: "Notifications, newest first",
-      content: { "application/json": { schema: z.object({ notifications: z.array(NotificationView) }) } },
+      description: "Notifications, newest first; `nextCursor` is null on the last page",
+      content: { "application/json": { schema: pageOf(NotificationView, "NotificationPage") } },
     },
-    ...problems(401, 503),
+    ...problems(400, 401, 503),
   },
 });
 
@@ -61,7 +63,16 @@ export function notificationRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<RouteEnv>({ defaultHook: validationHook });
   app.use(requireBearer(deps));
   return app.openapi(list, async (c) => {
-    const notifications = await deps.notifications.listByUser(c.var.principal.userId);
-    return c.json({ notifications: notifications.map(view) }, 200);
+    const { limit, cursor } = c.req.valid("query");
+    const after = cursor ? decodeCursor(cursor) : null;
+    // A user has one notification of each kind at most: they are paged here rather than in the store.
+    const keyset = (n: NotificationRecord) => ({ at: n.createdAt, id: n.id });
+    const older = (n: NotificationRecord) =>
+      !after || n.createdAt < after.at || (n.createdAt.getTime() === after.at.getTime() && n.id < after.id);
+    const newestFirst = (await deps.notifications.listByUser(c.var.principal.userId))
+      .filter(older)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+    const { items, nextCursor } = page(newestFirst, limit, keyset);
+    return c.json({ items: items.map(view), nextCursor }, 200);
   });
 }

@@ -1,6 +1,7 @@
 import { validationHook } from "@chirp/platform/http";
 import { bearerSecurity, problems } from "@chirp/platform/openapi";
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { decodeCursor, PageQuery, page, pageOf } from "@chirp/platform/paging";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { revokeSessions } from "../session-issuer.ts";
@@ -16,12 +17,13 @@ const list = createRoute({
   tags: ["sessions"],
   summary: "The caller's live sessions",
   security: bearerSecurity,
+  request: { query: PageQuery },
   responses: {
     200: {
-      description: "Live sessions, oldest first",
-      content: { "application/json": { schema: z.object({ sessions: z.array(SessionView) }) } },
+      description: "Live sessions, oldest first; `nextCursor` is null on the last page",
+      content: { "application/json": { schema: pageOf(SessionView, "SessionPage") } },
     },
-    ...problems(401, 503),
+    ...problems(400, 401, 503),
   },
 });
 
@@ -53,8 +55,11 @@ export function sessionRoutes(deps: AuthDeps) {
   return app
     .openapi(list, async (c) => {
       const { userId, sessionId } = c.var.principal;
-      const sessions = await deps.sessions.listByUser(userId);
-      return c.json({ sessions: sessions.map((session) => sessionView(session, sessionId)) }, 200);
+      const { limit, cursor } = c.req.valid("query");
+      const after = cursor ? (decodeCursor(cursor) ?? undefined) : undefined;
+      const sessions = await deps.sessions.listByUser(userId, { limit: limit + 1, after });
+      const { items, nextCursor } = page(sessions, limit, (session) => ({ at: session.createdAt, id: session.id }));
+      return c.json({ items: items.map((session) => sessionView(session, sessionId)), nextCursor }, 200);
     })
     .openapi(revokeOne, async (c) => {
       const { userId } = c.var.principal;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Keyset } from "@chirp/platform/paging";
 import type { Db } from "mongodb";
 import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
@@ -11,12 +12,6 @@ export interface ActivityEntry {
   userId?: string;
   occurredAt: Date;
   data: Record<string, unknown>;
-}
-
-/** Where a page of a user's activity ends; the next page starts strictly after it. */
-export interface ActivityCursor {
-  occurredAt: Date;
-  id: string;
 }
 
 export interface DayCount {
@@ -32,7 +27,7 @@ export interface ActivityStore {
   /** Records many in one round trip; returns how many were new. */
   recordMany(entries: readonly ActivityEntry[]): Promise<number>;
   /** The user's entries, newest first (ties by id), after `cursor`. */
-  listByUser(userId: string, limit: number, cursor?: ActivityCursor): Promise<ActivityEntry[]>;
+  listByUser(userId: string, limit: number, after?: Keyset): Promise<ActivityEntry[]>;
   /** Entries per UTC day and type, for days `from`..`to` inclusive. */
   countsByDay(from: string, to: string): Promise<DayCount[]>;
   /**
@@ -99,17 +94,12 @@ export function createMongoActivityStore(db: Db): ActivityStore {
       await insertOnce(() => erasures.insertOne({ _id: erasureMark(userId), at: new Date() }));
       await activity.updateMany({ userId }, { $unset: { userId: "", data: "" } });
     },
-    async listByUser(userId, limit, cursor) {
-      const after = cursor
-        ? {
-            $or: [
-              { occurredAt: { $lt: cursor.occurredAt } },
-              { occurredAt: cursor.occurredAt, _id: { $lt: cursor.id } },
-            ],
-          }
+    async listByUser(userId, limit, after) {
+      const older = after
+        ? { $or: [{ occurredAt: { $lt: after.at } }, { occurredAt: after.at, _id: { $lt: after.id } }] }
         : {};
       const docs = await activity
-        .find({ userId, ...after })
+        .find({ userId, ...older })
         .sort({ occurredAt: -1, _id: -1 })
         .limit(limit)
         .toArray();

@@ -1,3 +1,4 @@
+import type { Keyset } from "@chirp/platform/paging";
 import type { Db } from "mongodb";
 import { collections, isDuplicateKey } from "../db.ts";
 
@@ -20,7 +21,8 @@ export interface SessionStore {
   /** Stores the first refresh token, then the session, so a live session always has its token. */
   create(session: SessionRecord, refreshHash: string, expiresAt: Date): Promise<void>;
   find(id: string): Promise<SessionRecord | null>;
-  listByUser(userId: string): Promise<SessionRecord[]>;
+  /** The user's live sessions, oldest first: all of them, or a page of `limit` after `after`. */
+  listByUser(userId: string, page?: { limit: number; after?: Keyset | undefined }): Promise<SessionRecord[]>;
   findRefresh(hash: string): Promise<RefreshRecord | null>;
   /**
    * Marks a refresh token spent by inserting its hash: true for the one caller that spends it, false when
@@ -54,8 +56,16 @@ export function createMongoSessionStore(db: Db): SessionStore {
       const doc = await sessions.findOne({ _id: id });
       return doc && toRecord(doc);
     },
-    async listByUser(userId) {
-      return (await sessions.find({ userId }).sort({ createdAt: 1 }).toArray()).map(toRecord);
+    async listByUser(userId, { limit = 0, after } = { limit: 0 }) {
+      const newer = after
+        ? { $or: [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: after.id } }] }
+        : {};
+      const docs = await sessions
+        .find({ userId, ...newer })
+        .sort({ createdAt: 1, _id: 1 })
+        .limit(limit) // 0: no limit
+        .toArray();
+      return docs.map(toRecord);
     },
     async findRefresh(hash) {
       const doc = await tokens.findOne({ _id: hash });

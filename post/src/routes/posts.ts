@@ -2,13 +2,13 @@ import type { EventOrigin } from "@chirp/contracts";
 import type { AuthEnv } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
 import { jsonResponse, noSecurity, problems, bearerSecurity as security } from "@chirp/platform/openapi";
+import { decodeCursor, page } from "@chirp/platform/paging";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { UserDirectory } from "../directory/user-directory.ts";
 import { type PostWithAuthor, withAuthors } from "../directory/with-authors.ts";
 import { AuthorDeletedError, type PostStore } from "../stores/post-store.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { NewPost, PageParams, Post, PostPage, PostParams, PostPatch } from "./schemas.ts";
 
 export interface PostRoutesDeps {
@@ -50,13 +50,12 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       }),
       async (c) => {
         const { limit, cursor, authorId } = c.req.valid("query");
-        const after = cursor ? (decodeCursor(cursor) ?? undefined) : undefined;
-        // One more than asked tells whether there is a next page without a count.
+        const seek = cursor ? decodeCursor(cursor) : null;
+        const after = seek ? { createdAt: seek.at, id: seek.id } : undefined;
         const rows = await posts.list({ limit: limit + 1, after, authorId });
-        const page = rows.slice(0, limit);
-        const last = rows.length > limit ? page.at(-1) : undefined;
-        const items = await withAuthors(page, directory);
-        return c.json({ items: items.map(toJson), nextCursor: last ? encodeCursor(last) : null }, 200);
+        // The cursor is the last row read, even when its author turns out deleted and the post is left out.
+        const { items, nextCursor } = page(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+        return c.json({ items: (await withAuthors(items, directory)).map(toJson), nextCursor }, 200);
       },
     )
     .openapi(

@@ -1,6 +1,6 @@
 import { Id, multiLineText, singleLineText } from "@chirp/contracts";
+import { PageQuery, pageOf } from "@chirp/platform/paging";
 import { z } from "@hono/zod-openapi";
-import { decodeCursor } from "./cursor.ts";
 
 const Title = z.string().trim().min(1).max(200).regex(singleLineText, "must not contain control characters");
 const Content = z
@@ -27,21 +27,9 @@ export const Post = z
   })
   .openapi("Post");
 
-export const PostPage = z
-  .object({
-    items: z.array(Post),
-    /** Pass back as `cursor` for the next page; null on the last page. */
-    nextCursor: z.string().nullable(),
-  })
-  .openapi("PostPage");
+export const PostPage = pageOf(Post, "PostPage");
 
-export const PageParams = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .refine((cursor) => decodeCursor(cursor) !== null, "is not a cursor this service issued")
-    .optional()
-    .openapi({ description: "`nextCursor` of the previous page" }),
+export const PageParams = PageQuery.extend({
   authorId: Id.optional().openapi({ description: "only this author's posts" }),
 });
 

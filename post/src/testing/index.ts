@@ -6,7 +6,6 @@ import { start } from "../main.ts";
 // What bench, e2e and scripts use of the service's internals: imported from `@chirp/post/testing`, never by path.
 export { PostEnv } from "../config.ts";
 export { connectDb } from "../db.ts";
-export { decodeCursor, encodeCursor } from "../routes/cursor.ts";
 export { pageQuery } from "../stores/post-store.ts";
 
 /** The configuration of a test instance: port 0, its own (not yet created) database, topic prefix and group. */
