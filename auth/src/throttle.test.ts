@@ -111,4 +111,25 @@ describe("claimAttempt", () => {
     expect(outcomes.map((o) => o.wait)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(outcomes.map((o) => o.delayMs)).toEqual([0, 0, 0, 0, 500, 500]);
   });
+
+  test("says the account's throttle tripped when its limit from one address or its slowdown is reached, not the address's", async () => {
+    const tripped = async (store: AttemptFacts, a: LoginFailure) =>
+      (await claimAttempt(store, limits, a)).accountTripped;
+    const account = memoryStore();
+    const byAddress = [];
+    for (let i = 0; i < 4; i++) byAddress.push(await tripped(account.store, attempt(30 - i)));
+    expect(byAddress).toEqual([false, false, false, true]);
+
+    const everywhere = memoryStore();
+    const byAccount = [];
+    for (let i = 0; i < 5; i++)
+      byAccount.push(await tripped(everywhere.store, attempt(30 - i, "bo@x.org", `10.2.0.${i}`)));
+    expect(byAccount).toEqual([false, false, false, false, true]);
+
+    const spray = memoryStore();
+    const acrossAccounts = [];
+    for (let i = 0; i < 6; i++)
+      acrossAccounts.push(await tripped(spray.store, attempt(30 - i, `u${i}@x.org`, "192.0.2.8")));
+    expect(acrossAccounts).toEqual([false, false, false, false, false, false]);
+  });
 });
