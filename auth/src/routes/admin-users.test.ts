@@ -215,6 +215,42 @@ describe("DELETE /api/admin/users/:id", () => {
   });
 });
 
+/** The collections of the service's database holding `needles` anywhere in a document, with how many hold one. */
+async function traces(needles: string[]) {
+  const found: Record<string, number> = {};
+  for (const { name } of await service.db.listCollections({}, { nameOnly: true }).toArray()) {
+    for (const doc of await service.db.collection(name).find().toArray()) {
+      const text = JSON.stringify(doc);
+      if (needles.some((needle) => text.includes(needle))) found[name] = (found[name] ?? 0) + 1;
+    }
+  }
+  return found;
+}
+
+test("an admin's deletion of a banned, noticed account leaves neither its id nor its e-mail in any collection", async () => {
+  const user = await testClient(service).register("Erased", password);
+  const attacker = testClient(service);
+  for (let i = 0; i < 4; i++) await login(attacker, user.email, `wrong ${i}`);
+  expect((await asAdmin().post(`/api/admin/users/${user.user.id}/ban`, { reason: "Spam" }, adminToken)).status).toBe(
+    204,
+  );
+  const needles = [user.user.id, user.email];
+  const before = await traces(needles);
+  expect(Object.keys(before)).toEqual(expect.arrayContaining(["users", "bans", "notifications", "login_failures"]));
+
+  const res = await asAdmin().call("DELETE", `/api/admin/users/${user.user.id}`, { token: adminToken });
+  expect(res.status).toBe(204);
+  // The consumer of `user.deleted` erases the rest (activity, notifications), and the relay clears the outbox.
+  const left = await eventually(
+    async () => {
+      const found = await traces(needles);
+      return Object.keys(found).length === 0 ? found : false;
+    },
+    { timeoutMs: 20_000, what: "no trace of the account" },
+  ).catch(() => traces(needles)); // what is left, for the diff below
+  expect(left).toEqual({});
+});
+
 describe("the OpenAPI document", () => {
   test("lists every admin route with its errors", async () => {
     const doc = (await testClient(service).get("/openapi.json")).body;
