@@ -21,6 +21,8 @@ const expected: [string, string][] = [
   ["hostile.flood-one-address", "one address flooding logins and sign-ups"],
   ["hostile.revocation-exact", "log in right after log out everywhere"],
   ["hostile.erasure", "every store of both services after account deletion"],
+  ["admin.ban", "an admin bans a user, then lifts the ban"],
+  ["admin.unlock", "a throttled account: lockout notice, admin unlock"],
 ];
 
 const file = process.argv[2] ?? resultsFile;

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from "./db.ts";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
 import { activityRoutes } from "./routes/activity.ts";
+import { adminUserRoutes } from "./routes/admin-users.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { jwksRoutes } from "./routes/jwks.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -57,6 +58,7 @@ export function createApp(deps: AuthDeps) {
     .route("/api/notifications", notificationRoutes(deps))
     .route("/api/activity", activityRoutes(deps))
     .route("/api/stats", statsRoutes(deps))
+    .route("/api/admin/users", adminUserRoutes(deps))
     .route("/.well-known", jwksRoutes(deps));
 }
 

@@ -10,7 +10,7 @@ import {
 
 /** The auth service's collections. Each document has one writer at a time (see ARCHITECTURE.md). */
 export const collections = {
-  /** Profiles: `{_id, email, name, bio, createdAt, updatedAt}`; the e-mail is unique. */
+  /** Profiles: `{_id, email, name, nameKey, bio, createdAt, updatedAt}`; the e-mail is unique. */
   users: "users",
   /** Password hashes, apart from profiles so a password change and a profile edit never overwrite each other. */
   credentials: "credentials",
@@ -28,6 +28,8 @@ export const collections = {
   postMemberships: "post_memberships",
   /** One fact per deleted post, so a `post.created` that arrives after its deletion is not counted. */
   postTombstones: "post_tombstones",
+  /** One fact per banned account, `_id` = its user id: inserted to ban, deleted by `_id` to lift. */
+  bans: "bans",
   /** One per (user, kind), `_id` derived from both; written only by the holder of its current claim. */
   notifications: "notifications",
   /**
@@ -52,6 +54,8 @@ export const collections = {
 export async function ensureIndexes(db: Db) {
   await Promise.all([
     db.collection(collections.users).createIndex({ email: 1 }, { unique: true, name: "email_unique" }),
+    // Admin search by name prefix: a range on the lower-cased name (the e-mail's unique index serves its own).
+    db.collection(collections.users).createIndex({ nameKey: 1, _id: 1 }, { name: "by_name_key" }),
     db.collection(collections.sessions).createIndex({ userId: 1 }, { name: "by_user" }),
     db.collection(collections.refreshTokens).createIndex({ sessionId: 1 }, { name: "by_session" }),
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),

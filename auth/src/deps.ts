@@ -7,6 +7,7 @@ import type { EventOutbox } from "./events/outbox.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
 import type { ActivityStore } from "./stores/activity-store.ts";
 import type { AddressAttemptStore } from "./stores/address-attempt-store.ts";
+import type { BanStore } from "./stores/ban-store.ts";
 import type { LoginFailureStore } from "./stores/login-failure-store.ts";
 import type { NotificationStore } from "./stores/notification-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
@@ -28,7 +29,10 @@ export interface AuthDeps {
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
   addressAttempts: AddressAttemptStore;
+  bans: BanStore;
   notifications: NotificationStore;
+  /** Told when a request queued a notification (a lockout notice), so delivery starts at once. */
+  onNotification?: () => void;
   activity: ActivityStore;
   outbox: EventOutbox;
   hasher: PasswordHasher;
@@ -38,6 +42,8 @@ export interface AuthDeps {
   clientAddress: (request: Request) => string;
   settings: {
     adminEmails: readonly string[];
+    /** `PUBLIC_APP_URL`: links in the mails requests queue (lockout notices) point under it. */
+    appUrl: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlMs: number;
     throttle: ThrottleLimits;

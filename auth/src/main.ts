@@ -22,6 +22,7 @@ import { createMongoOutboxStore } from "./events/outbox-store.ts";
 import { newId } from "./ids.ts";
 import { createPasswordHasher } from "./passwords/hasher.ts";
 import { createMongoAddressAttemptStore } from "./stores/address-attempt-store.ts";
+import { createMongoBanStore } from "./stores/ban-store.ts";
 import { createMongoLoginFailureStore } from "./stores/login-failure-store.ts";
 import { createMongoSessionStore } from "./stores/session-store.ts";
 import { createMongoUserStore } from "./stores/user-store.ts";
@@ -132,7 +133,9 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     sessions,
     loginFailures,
     addressAttempts,
+    bans: createMongoBanStore(db),
     notifications,
+    onNotification: () => notifier.wake(),
     activity,
     outbox,
     hasher,
@@ -148,6 +151,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     },
     settings: {
       adminEmails: config.ADMIN_EMAILS,
+      appUrl: config.PUBLIC_APP_URL,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
       userLookups: { concurrency: config.USER_LOOKUP_CONCURRENCY, queue: config.USER_LOOKUP_QUEUE },

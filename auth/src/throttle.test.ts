@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
-import { claimAttempt, retryAfterSeconds } from "./throttle.ts";
+import type { LoginFailure } from "./stores/login-failure-store.ts";
+import { type AttemptFacts, claimAttempt, retryAfterSeconds } from "./throttle.ts";
 
 const now = 1_000_000_000;
 const ago = (seconds: number) => new Date(now - seconds * 1000);
@@ -28,7 +28,7 @@ describe("retryAfterSeconds", () => {
 /** The store's contract in memory: facts by id, newest first. */
 function memoryStore() {
   const facts = new Map<string, LoginFailure>();
-  const store: LoginFailureStore = {
+  const store: AttemptFacts = {
     record: async (failure) => void facts.set(failure.id, failure),
     remove: async (id) => void facts.delete(id),
     recent: async (by, since, limit) =>
@@ -42,11 +42,6 @@ function memoryStore() {
         .sort((a, b) => b.at.getTime() - a.at.getTime())
         .slice(0, limit)
         .map(({ id, at }) => ({ id, at })),
-    forget: async (by) => {
-      for (const [id, f] of facts)
-        if (f.email === by.email && (!("address" in by) || f.address === by.address)) facts.delete(id);
-    },
-    purge: async () => {},
   };
   return { store, ids: () => [...facts.keys()].sort() };
 }
@@ -60,7 +55,7 @@ const attempt = (secondsAgo: number, email = "ada@example.com", address = attack
   address,
   at: ago(secondsAgo),
 });
-const waitOf = async (store: LoginFailureStore, a: LoginFailure) => (await claimAttempt(store, limits, a)).wait;
+const waitOf = async (store: AttemptFacts, a: LoginFailure) => (await claimAttempt(store, limits, a)).wait;
 
 describe("claimAttempt", () => {
   test("lets attempts at an account from one address through up to the limit and keeps each one's fact", async () => {
@@ -115,5 +110,26 @@ describe("claimAttempt", () => {
       outcomes.push(await claimAttempt(store, limits, attempt(20 - i, "ada@example.com", from(i))));
     expect(outcomes.map((o) => o.wait)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(outcomes.map((o) => o.delayMs)).toEqual([0, 0, 0, 0, 500, 500]);
+  });
+
+  test("says the account's throttle tripped when its limit from one address or its slowdown is reached, not the address's", async () => {
+    const tripped = async (store: AttemptFacts, a: LoginFailure) =>
+      (await claimAttempt(store, limits, a)).accountTripped;
+    const account = memoryStore();
+    const byAddress = [];
+    for (let i = 0; i < 4; i++) byAddress.push(await tripped(account.store, attempt(30 - i)));
+    expect(byAddress).toEqual([false, false, false, true]);
+
+    const everywhere = memoryStore();
+    const byAccount = [];
+    for (let i = 0; i < 5; i++)
+      byAccount.push(await tripped(everywhere.store, attempt(30 - i, "bo@x.org", `10.2.0.${i}`)));
+    expect(byAccount).toEqual([false, false, false, false, true]);
+
+    const spray = memoryStore();
+    const acrossAccounts = [];
+    for (let i = 0; i < 6; i++)
+      acrossAccounts.push(await tripped(spray.store, attempt(30 - i, `u${i}@x.org`, "192.0.2.8")));
+    expect(acrossAccounts).toEqual([false, false, false, false, false, false]);
   });
 });

@@ -1,6 +1,7 @@
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
 import { newId } from "./ids.ts";
+import { type LockoutNoticeDeps, noticeLockout } from "./notifications/lockout-notice.ts";
 import type { AddressAttempt, AddressAttemptStore } from "./stores/address-attempt-store.ts";
 import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
 
@@ -14,6 +15,9 @@ export interface ThrottleLimits {
   accountSlowdownAfter: number;
   accountSlowdownMs: number;
 }
+
+/** What `claimAttempt` needs of the failed-login facts. */
+export type AttemptFacts = Pick<LoginFailureStore, "record" | "recent" | "remove">;
 
 /**
  * Seconds until one more attempt is allowed, given the newest failures (newest first): 0 while fewer than
@@ -41,7 +45,7 @@ export function retryAfterSeconds(newestFirst: readonly Date[], max: number, win
  * attempts let through in a window, the one recorded last counted all the others, so at most `limit` pass.
  * A refused attempt removes its own fact (by `_id`), so hammering a throttled account does not extend its wait.
  */
-export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLimits, attempt: LoginFailure) {
+export async function claimAttempt(store: AttemptFacts, limits: ThrottleLimits, attempt: LoginFailure) {
   await store.record(attempt);
   const now = attempt.at.getTime();
   const since = new Date(now - limits.windowMs);
@@ -54,13 +58,29 @@ export async function claimAttempt(store: LoginFailureStore, limits: ThrottleLim
   ]);
   const others = (facts: { id: string; at: Date }[]) => facts.filter((f) => f.id !== attempt.id).map((f) => f.at);
   // Waiting until the limit-th newest other attempt leaves the window is exactly "with this one, over the limit".
-  const wait = Math.max(
-    retryAfterSeconds(others(byAccountAndAddress), limits.perAccount, limits.windowMs, now),
-    retryAfterSeconds(others(byAddress), limits.perAddress, limits.windowMs, now),
-  );
+  const accountWait = retryAfterSeconds(others(byAccountAndAddress), limits.perAccount, limits.windowMs, now);
+  const wait = Math.max(accountWait, retryAfterSeconds(others(byAddress), limits.perAddress, limits.windowMs, now));
   if (wait > 0) await store.remove(attempt.id);
   const slowed = others(byAccount).length >= limits.accountSlowdownAfter;
-  return { wait, delayMs: wait === 0 && slowed ? limits.accountSlowdownMs : 0 };
+  // The account's own limits (not the address's, which says nothing about this account) are what its owner hears of.
+  return {
+    wait,
+    delayMs: wait === 0 && slowed ? limits.accountSlowdownMs : 0,
+    accountTripped: accountWait > 0 || slowed,
+  };
+}
+
+/**
+ * `claimAttempt` for a login or a current-password check, which also tells the account's owner when the
+ * account's throttle trips (a lockout notice, at most one per window).
+ */
+export async function claimLoginAttempt(
+  deps: LockoutNoticeDeps & Pick<AuthDeps, "loginFailures">,
+  attempt: LoginFailure,
+) {
+  const claim = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+  if (claim.accountTripped) await noticeLockout(deps, attempt);
+  return claim;
 }
 
 /** At most `max` attempts at an action from one address within `windowMs`. */
@@ -96,12 +116,12 @@ export async function claimAddressAttempt(store: AddressAttemptStore, limit: Add
  * withdraws its own attempt.
  */
 export async function verifyCurrentPassword(
-  deps: Pick<AuthDeps, "loginFailures" | "settings" | "hasher" | "users">,
+  deps: LockoutNoticeDeps & Pick<AuthDeps, "loginFailures" | "hasher">,
   caller: { userId: string; email: string; address: string },
   password: string,
 ): Promise<boolean> {
   const attempt = { id: newId(), email: caller.email, address: caller.address, at: new Date() };
-  const { wait, delayMs } = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+  const { wait, delayMs } = await claimLoginAttempt(deps, attempt);
   if (wait > 0) throw new RetryLaterError(429, wait, "Too many wrong passwords; try again later.");
   if (delayMs > 0) await Bun.sleep(delayMs);
   const verified = await deps.hasher.verify(password, await deps.users.passwordHash(caller.userId));

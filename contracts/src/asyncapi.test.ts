@@ -32,10 +32,13 @@ describe("asyncApiDocument", () => {
       "post.deleted.v1",
       "post.updated.v1",
       "session.revoked.v1",
+      "user.banned.v1",
       "user.deleted.v1",
       "user.logged_in.v1",
       "user.login_failed.v1",
       "user.registered.v1",
+      "user.unbanned.v1",
+      "user.unlocked.v1",
       "user.updated.v1",
     ]);
   });

@@ -35,11 +35,42 @@ export const SessionRevoked = defineEvent(
     "Access tokens of a revoked session must stop working before they expire.",
 );
 
+/** An admin banned the account: its sessions are revoked (each with `session.revoked`) and it cannot log in. */
+export const UserBanned = defineEvent(
+  "user.banned",
+  1,
+  z.object({
+    userId: Id,
+    /** The admin who banned it. */
+    adminId: Id,
+    /** Why, as the admin wrote it (1..500 characters). */
+    reason: z.string().min(1).max(500),
+  }),
+  "An admin banned the account: its sessions are revoked (each with `session.revoked`) and it cannot log in " +
+    "or refresh until unbanned. `adminId` names the admin.",
+);
+
+/** An admin lifted the account's ban: it may log in again. */
+export const UserUnbanned = defineEvent(
+  "user.unbanned",
+  1,
+  z.object({ userId: Id, /** The admin who lifted the ban. */ adminId: Id }),
+  "An admin lifted the account's ban: it may log in again. `adminId` names the admin.",
+);
+
+/** An admin cleared the account's failed-login throttles. */
+export const UserUnlocked = defineEvent(
+  "user.unlocked",
+  1,
+  z.object({ userId: Id, /** The admin who unlocked it. */ adminId: Id }),
+  "An admin cleared the account's failed-login throttles (from every address). `adminId` names the admin.",
+);
+
 /** `session-events`: logins and revocations, keyed by user id (or the e-mail when there is no user). */
 export const SessionEvents = defineTopic({
   name: "session-events",
-  events: [UserLoggedIn, UserLoginFailed, SessionRevoked],
-  description: "Logins and session revocations, published by auth.",
+  events: [UserLoggedIn, UserLoginFailed, SessionRevoked, UserBanned, UserUnbanned, UserUnlocked],
+  description: "Logins, session revocations and admins' access decisions (bans, unlocks), published by auth.",
   keyDescription: "user id (the e-mail of a failed login when there is no user)",
   key: (event) => {
     if (event.type === "user.login_failed") return event.data.userId ?? event.data.email ?? "unknown";

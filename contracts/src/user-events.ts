@@ -34,8 +34,13 @@ export const UserUpdated = defineEvent(
 export const UserDeleted = defineEvent(
   "user.deleted",
   1,
-  z.object({ userId: Id }),
-  "The account is gone; consumers delete what belongs to it (posts, sessions, projections).",
+  z.object({
+    userId: Id,
+    /** Set when an admin deleted the account (absent when its owner did). */
+    adminId: Id.optional(),
+  }),
+  "The account is gone; consumers delete what belongs to it (posts, sessions, projections). " +
+    "`adminId` is set when an admin deleted it.",
 );
 
 /** `user-events`: the lifecycle of accounts, keyed by user id. */

@@ -10,8 +10,9 @@ import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
-import { claimAddressAttempt, claimAttempt } from "../throttle.ts";
+import { claimAddressAttempt, claimLoginAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
+import { refuseBanned, revokeIfBanned } from "./banned.ts";
 import { unauthorized } from "./bearer.ts";
 import { originOf } from "./origin.ts";
 import { Authenticated, LoginBody, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
@@ -44,7 +45,7 @@ const login = createRoute({
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: { description: "The user and new tokens", content: { "application/json": { schema: Authenticated } } },
-    ...problems(400, 401, 413, 429, 503),
+    ...problems(400, 401, 403, 413, 429, 503),
   },
 });
 
@@ -58,7 +59,7 @@ const refresh = createRoute({
   request: { body: jsonBody(RefreshBody) },
   responses: {
     200: { description: "A new token pair", content: { "application/json": { schema: TokenPair } } },
-    ...problems(400, 401, 413, 503),
+    ...problems(400, 401, 403, 413, 503),
   },
 });
 
@@ -117,7 +118,7 @@ export function authRoutes(deps: AuthDeps) {
       if (deps.hasher.saturated()) throw new OverloadedError(1);
       // The throttle answers before the hasher admits the request: a throttled attempt that took a hashing
       // slot first let one address make everyone's login answer 503 (16 loops: 46 of 47 real logins refused).
-      const { wait, delayMs } = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
+      const { wait, delayMs } = await claimLoginAttempt(deps, attempt);
       if (wait > 0) {
         const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
         await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
@@ -154,7 +155,9 @@ export function authRoutes(deps: AuthDeps) {
           }
           // Forgives the account's failures from this address, this attempt's fact among them.
           await deps.loginFailures.forget({ email, address });
+          await refuseBanned(deps, user.id);
           const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
+          await revokeIfBanned(deps, user.id, originOf(c));
           const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
           return c.json({ user: ownView(user, postCount), ...tokens }, 200);
         })
@@ -165,6 +168,7 @@ export function authRoutes(deps: AuthDeps) {
       const token = await deps.sessions.findRefresh(hash);
       const session = token && token.expiresAt.getTime() > Date.now() && (await deps.sessions.find(token.sessionId));
       if (!token || !session) throw unauthorized(c, "The refresh token is invalid or expired.");
+      await refuseBanned(deps, session.userId);
       if (!(await deps.sessions.spend(hash, token))) {
         // Spent already: a replay of a stolen token or a lost race. Either way the session is compromised.
         await revokeSessions(deps, session.userId, [session.id], originOf(c));

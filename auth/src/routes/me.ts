@@ -1,9 +1,10 @@
-import { createEvent, SessionEvents, SessionRevoked, UserDeleted, UserEvents, UserUpdated } from "@chirp/contracts";
+import { createEvent, UserEvents, UserUpdated } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
 import { bearerSecurity, jsonBody, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { deleteAccount } from "../account-deletion.ts";
 import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { revokeSessions } from "../session-issuer.ts";
@@ -117,22 +118,7 @@ export function meRoutes(deps: AuthDeps) {
       const { userId } = c.var.principal;
       const who = await caller(c);
       if (!(await verifyCurrentPassword(deps, who, c.req.valid("json").password))) throw wrongPassword();
-      const sessions = await deps.sessions.listByUser(userId);
-      const origin = originOf(c);
-      await deps.outbox.record(
-        [
-          { topic: UserEvents, event: createEvent(UserDeleted, { userId }, origin) },
-          { topic: SessionEvents, event: createEvent(SessionRevoked, { userId, all: true }, origin) },
-        ],
-        // The profile goes first, so "the profile is gone" tells a sweeper the deletion happened.
-        { collection: collections.users, ids: [userId], expect: "absent" },
-        async () => {
-          await deps.users.remove(userId);
-          for (const session of sessions) await deps.sessions.revoke(session.id);
-        },
-      );
-      // Failed logins are kept by e-mail, which no event carries: erased here (the rest by auth's consumer).
-      await deps.loginFailures.forget({ email: who.email });
+      await deleteAccount(deps, { id: userId, email: who.email }, originOf(c));
       return c.body(null, 204);
     });
 }

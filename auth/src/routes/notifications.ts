@@ -11,7 +11,7 @@ const Instant = z.iso.datetime({ offset: true });
 export const NotificationView = z
   .object({
     id: z.string(),
-    kind: z.enum(["welcome"]),
+    kind: z.enum(["welcome", "lockout"]),
     to: z.string(),
     subject: z.string(),
     /**

@@ -46,7 +46,7 @@ interface ActivityDocument extends Omit<ActivityEntry, "id"> {
 }
 
 /** How an erased account is remembered: a hash of its id, so the id itself is gone from the database. */
-const erasureMark = (userId: string) => createHash("sha256").update(userId).digest("hex");
+export const erasureMark = (userId: string) => createHash("sha256").update(userId).digest("hex");
 
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export const dayOf = (at: Date) => at.toISOString().slice(0, 10);

@@ -29,6 +29,11 @@ export interface LoginFailureStore {
    * (its erasure; a password reset).
    */
   forget(by: { email: string } | { email: string; address: string }): Promise<void>;
+  /**
+   * For each of `emails` with failures since `since`: how many, and the most from one client address (what
+   * the per-(account, address) limit counts). One aggregation for a page of accounts.
+   */
+  tally(emails: readonly string[], since: Date): Promise<Map<string, { failures: number; mostFromOneAddress: number }>>;
   purge(before: Date): Promise<void>;
 }
 
@@ -51,6 +56,23 @@ export function createMongoLoginFailureStore(db: Db): LoginFailureStore {
     },
     async forget(by) {
       await failures.deleteMany(by);
+    },
+    async tally(emails, since) {
+      const rows = await failures
+        .aggregate<{ _id: { email: string; address: string }; count: number }>([
+          { $match: { email: { $in: [...emails] }, at: { $gt: since } } },
+          { $group: { _id: { email: "$email", address: "$address" }, count: { $sum: 1 } } },
+        ])
+        .toArray();
+      const tallies = new Map<string, { failures: number; mostFromOneAddress: number }>();
+      for (const { _id, count } of rows) {
+        const tally = tallies.get(_id.email) ?? { failures: 0, mostFromOneAddress: 0 };
+        tallies.set(_id.email, {
+          failures: tally.failures + count,
+          mostFromOneAddress: Math.max(tally.mostFromOneAddress, count),
+        });
+      }
+      return tallies;
     },
     async purge(before) {
       await failures.deleteMany({ at: { $lt: before } });

@@ -4,12 +4,13 @@ import { collections, insertEachOnce, insertOnce } from "../db.ts";
 /** `sent`: an SMTP server accepted it; `logged`: no SMTP server was configured, so it was only written to the log. */
 export type NotificationStatus = "pending" | "sent" | "logged" | "failed";
 
-/** What a user may be notified of; at most one notification of each kind per user. */
+/** What a user is notified of once: at most one notification of each of these kinds per user, found by id. */
 export const notificationKinds = ["welcome"] as const;
-export type NotificationKind = (typeof notificationKinds)[number];
+/** Every kind: the once-per-user ones, and `lockout` notices (at most one per account per throttle window). */
+export type NotificationKind = (typeof notificationKinds)[number] | "lockout";
 
 /** A notification's id: known from the user and kind, so a user's notifications are found by id, not by query. */
-export const notificationId = (userId: string, kind: NotificationKind) => `${userId}:${kind}`;
+export const notificationId = (userId: string, kind: (typeof notificationKinds)[number]) => `${userId}:${kind}`;
 
 /** A message ready for a mailer. */
 export interface Mail {
@@ -21,7 +22,10 @@ export interface Mail {
 
 /** A notification and its delivery state. */
 export interface NotificationRecord extends Mail {
-  /** `notificationId(userId, kind)`, so a second `user.registered` for one user finds the first notification. */
+  /**
+   * `notificationId(userId, kind)`, so a second `user.registered` for one user finds the first notification
+   * (a lockout notice: `lockoutNoticeId`, one per account per window).
+   */
   id: string;
   userId: string;
   kind: NotificationKind;

@@ -26,12 +26,30 @@ export interface UserStore {
   remove(id: string): Promise<void>;
   /** Posts per user, counted from the membership facts; users without posts are left out. */
   postCounts(ids: string[]): Promise<Map<string, number>>;
+  /**
+   * Users whose e-mail or lower-cased name starts with `prefix` (all users without one), by id, after `after`:
+   * keyset pages for the admin list.
+   */
+  search(query: { prefix?: string; after?: string; limit: number }): Promise<UserRecord[]>;
 }
 
 interface UserDocument extends Omit<UserRecord, "id"> {
   _id: string;
+  /** The name trimmed and lower-cased, for prefix search by range (absent on profiles older than the search). */
+  nameKey?: string;
   revision?: string;
 }
+
+/** How a name is searched: the admin's query goes through the same function. */
+export const searchKey = (text: string) => text.trim().toLowerCase();
+
+/**
+ * Documents whose `field` starts with `prefix`, as a range: served by an index on MongoDB (like an anchored,
+ * case-sensitive regex), where a case-insensitive regex would read every key.
+ */
+const startsWith = (field: string, prefix: string) => ({
+  [field]: { $gte: prefix, $lt: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1) },
+});
 
 const toRecord = ({ _id, email, name, bio, createdAt, updatedAt }: UserDocument): UserRecord => ({
   id: _id,
@@ -51,7 +69,7 @@ export function createMongoUserStore(db: Db): UserStore {
       // Credentials first: a crash in between leaves an orphan hash, never an account that cannot log in.
       await credentials.insertOne({ _id: id, passwordHash });
       try {
-        await users.insertOne({ _id: id, ...profile });
+        await users.insertOne({ _id: id, ...profile, nameKey: searchKey(profile.name) });
         return true;
       } catch (error) {
         await credentials.deleteOne({ _id: id });
@@ -77,7 +95,11 @@ export function createMongoUserStore(db: Db): UserStore {
       await credentials.updateOne({ _id: userId }, { $set: { passwordHash } });
     },
     async updateProfile(id, edit, revision) {
-      const result = await users.updateOne({ _id: id }, { $set: { ...edit, updatedAt: new Date(), revision } });
+      const nameKey = edit.name === undefined ? {} : { nameKey: searchKey(edit.name) };
+      const result = await users.updateOne(
+        { _id: id },
+        { $set: { ...edit, ...nameKey, updatedAt: new Date(), revision } },
+      );
       if (result.matchedCount === 0) return null;
       return this.findById(id);
     },
@@ -94,6 +116,16 @@ export function createMongoUserStore(db: Db): UserStore {
         ])
         .toArray();
       return new Map(rows.map((row) => [row._id, row.count]));
+    },
+    async search({ prefix, after, limit }) {
+      const matches = prefix ? { $or: [startsWith("email", prefix), startsWith("nameKey", prefix)] } : {};
+      const page = after ? { _id: { $gt: after } } : {};
+      const docs = await users
+        .find({ ...matches, ...page })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(toRecord);
     },
   };
 }
