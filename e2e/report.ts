@@ -60,7 +60,9 @@ function hostileTable() {
   const tried = (r: ScenarioResult) => (r.attacks ?? []).reduce((sum, a) => sum + (a.count ?? 1), 0);
   const summary = hostile.map(([id, name]) => {
     const r = results.get(id);
-    return r ? `| ${cell(r.scenario)} | ${tried(r)} | ${tried(r)} | ${cell(figures(r))} |` : missing(name);
+    return r
+      ? `| ${cell(r.scenario)} | ${tried(r)} | ${tried(r)} | ${cell(figures(r))} |`
+      : `| ${cell(name)} | - | - | **FAIL / not run**: no result recorded |`;
   });
   const each = hostile.flatMap(([id]) =>
     (results.get(id)?.attacks ?? []).map(

@@ -1,7 +1,7 @@
 /**
  * The target of `scripts/fuzz`: both services as real processes, with one registered account per fuzz run
  * (an operation that ends its session, such as deleting the account, must not leave the other runs with a
- * dead token). Writes `{auth, post, tokens: {main, post, <operation>...}}` to the file named by its
+ * dead token). Writes `{auth, post, tokens: {main, post}, enders: {<operation>: token}}` to the file named by its
  * argument, then serves until SIGTERM and cleans up.
  */
 import { createClient } from "../lib/client.ts";
@@ -27,10 +27,11 @@ const tokens: Record<string, string> = {
   post: (await auth.register("Poster")).accessToken,
 };
 // The operations that revoke the caller's own sessions (scripts/fuzz runs each on its own).
+const enders: Record<string, string> = {};
 for (const operation of ["DELETE /api/users/me", "DELETE /api/auth/sessions", "POST /api/users/me/password"]) {
-  tokens[operation] = (await auth.register("Ender")).accessToken;
+  enders[operation] = (await auth.register("Ender")).accessToken;
 }
-await Bun.write(out, JSON.stringify({ auth: stack.auth.url.origin, post: stack.post.url.origin, tokens }));
+await Bun.write(out, JSON.stringify({ auth: stack.auth.url.origin, post: stack.post.url.origin, tokens, enders }));
 const stop = async () => {
   await stack[Symbol.asyncDispose]();
   process.exit(0);
