@@ -29,6 +29,15 @@ const runs = readdirSync(dir)
     report: JSON.parse(readFileSync(`${dir}/${name}`, "utf8")) as Report,
   }));
 
+/** The command as the report gives it (the token already filtered out), without host, port, checks and reports. */
+function shortCommand(service: string, command: string) {
+  return command
+    .replace(/^st run https?:\/\/[^/]+/, `schemathesis run <${service}>`)
+    .replace(/--((?:in|ex)clude-name) (\S+ \S+)/g, '--$1 "$2"')
+    .replace(/ --(checks|report|report-junit-path|report-json-path|request-timeout) \S+| --no-color/g, "")
+    .replace("-H Authorization: [Filtered]", '-H "Authorization: Bearer …"');
+}
+
 let ok = true;
 for (const service of ["auth", "post"]) {
   const mine = runs.filter(({ name }) => name === service || name.startsWith(`${service}-`));
@@ -49,9 +58,8 @@ for (const service of ["auth", "post"]) {
   const examples = /--max-examples (\d+)/.exec(mine[0]?.report.command ?? "")?.[1] ?? "?";
   const warned = [...new Set(mine.flatMap(({ report }) => report.warnings.missing_auth ?? []))];
   const attacks: Attack[] = mine.map(({ name, report }) => ({
-    attack: `schemathesis run "${name}": ${report.operations.tested} operations, examples, coverage, fuzzing and stateful phases`,
-    // The command as the report gives it (the token already filtered out), without the run's host and port.
-    request: report.command.replace(/^st run https?:\/\/[^/]+/, "schemathesis run"),
+    attack: `schemathesis run "${name}": ${report.operations.tested} operation${report.operations.tested === 1 ? "" : "s"}, examples, coverage, fuzzing and stateful phases`,
+    request: shortCommand(service, report.command),
     answer: `0 failures of ${checks.split(",").length} checks in ${report.test_cases.generated} test cases (${report.running_time.toFixed(1)} s)`,
     count: report.test_cases.generated,
   }));
