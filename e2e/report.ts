@@ -66,7 +66,7 @@ function hostileTable() {
   });
   const each = hostile.flatMap(([id]) =>
     (results.get(id)?.attacks ?? []).map(
-      (a) => `| ${id} | ${cell(a.attack)} | ${a.count ?? 1} | \`${cell(a.request, 160)}\` | ${cell(a.answer, 200)} |`,
+      (a) => `| ${id} | ${cell(a.attack)} | ${a.count ?? 1} | \`${cell(a.request, 300)}\` | ${cell(a.answer, 200)} |`,
     ),
   );
   const recorded = hostile.map(([id]) => results.get(id)).filter((r) => r !== undefined);
