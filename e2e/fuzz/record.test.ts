@@ -20,12 +20,12 @@ const report = (failures: { code: string; title: string; count: number; operatio
   warnings: { missing_auth: [] },
 });
 
-async function record(reports: Record<string, unknown>) {
+async function record(reports: Record<string, unknown>, expected = Object.keys(reports)) {
   const reportsDir = await mkdtemp(join(dir, "reports-"));
   for (const [name, body] of Object.entries(reports))
     await writeFile(join(reportsDir, `${name}.json`), JSON.stringify(body));
   const results = join(reportsDir, "results.jsonl");
-  const run = Bun.spawnSync(["bun", new URL("./record.ts", import.meta.url).pathname, reportsDir], {
+  const run = Bun.spawnSync(["bun", new URL("./record.ts", import.meta.url).pathname, reportsDir, ...expected], {
     env: { ...process.env, E2E_RESULTS: results },
   });
   const lines = await readFile(results, "utf8").catch(() => "");
@@ -57,4 +57,15 @@ test("a server error in any run fails the command and leaves its service without
   expect(code).toBe(1);
   expect(stderr).toContain("ST101 Server error x1: GET /api/whoami");
   expect(lines.map((line) => line.id)).toEqual(["fuzz.auth"]);
+});
+
+test("a run without its report (killed at its time limit) fails the command and leaves its service without a line", async () => {
+  const { code, stderr, lines } = await record({ auth: report([]), post: report([]) }, [
+    "auth",
+    "auth-DELETE-_api_users_me",
+    "post",
+  ]);
+  expect(code).toBe(1);
+  expect(stderr).toContain("incomplete: auth-DELETE-_api_users_me");
+  expect(lines.map((line) => line.id)).toEqual(["fuzz.post"]);
 });

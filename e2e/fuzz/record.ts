@@ -2,8 +2,9 @@
  * Reads the JSON reports of `scripts/fuzz` (one per schemathesis run) and records each service's figures in
  * the e2e results (`fuzz.auth`, `fuzz.post`) for the tables of e2e/report.ts: operations, test cases,
  * failures by check, running time and the command. A service is recorded only when none of its runs found a
- * failure or stopped early; the failures are printed and the exit code is 1 otherwise.
- *   bun e2e/fuzz/record.ts REPORTS_DIR
+ * failure or stopped early, and every run named has its report (a run killed at its time limit has none);
+ * the failures are printed and the exit code is 1 otherwise.
+ *   bun e2e/fuzz/record.ts REPORTS_DIR RUN...
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { type Attack, recordResult } from "../lib/results.ts";
@@ -20,8 +21,8 @@ interface Report {
   warnings: Record<string, string[]>;
 }
 
-const dir = process.argv[2];
-if (!dir) throw new Error("usage: bun e2e/fuzz/record.ts REPORTS_DIR");
+const [dir, ...expected] = process.argv.slice(2);
+if (!dir) throw new Error("usage: bun e2e/fuzz/record.ts REPORTS_DIR RUN...");
 const runs = readdirSync(dir)
   .filter((name) => name.endsWith(".json") && name !== "target.json")
   .map((name) => ({
@@ -43,7 +44,10 @@ for (const service of ["auth", "post"]) {
   const mine = runs.filter(({ name }) => name === service || name.startsWith(`${service}-`));
   const failures = mine.flatMap(({ report }) => report.failures);
   const errors = mine.reduce((sum, { report }) => sum + report.errors.length + report.test_cases.errored, 0);
-  const incomplete = mine.filter(({ report }) => !report.complete).map(({ name }) => name);
+  const incomplete = [
+    ...mine.filter(({ report }) => !report.complete).map(({ name }) => name),
+    ...expected.filter((name) => name.split("-")[0] === service && !mine.some((run) => run.name === name)),
+  ];
   if (mine.length === 0 || failures.length > 0 || errors > 0 || incomplete.length > 0) {
     ok = false;
     console.error(
