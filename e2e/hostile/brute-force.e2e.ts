@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { uniqueName } from "@chirp/platform/testing";
 import { type Account, createClient, type Reply, randomAddress, Tally } from "../lib/client.ts";
 import { runSteps } from "../lib/load.ts";
-import { recordResult } from "../lib/results.ts";
+import { attackOf, recordResult, repeatedAttack } from "../lib/results.ts";
 import { startStack } from "../lib/stack.ts";
 import { latencySummary, percentile } from "../lib/stats.ts";
 
@@ -55,7 +55,8 @@ test("1,000 wrong passwords are throttled per address, the owner still gets in, 
   for (let i = 0; i < perAccount; i++) {
     expect((await intruder.post("/api/auth/login", { email: owner.email, password: `guess ${i}` })).status).toBe(401);
   }
-  expect((await intruder.post("/api/auth/login", { email: owner.email, password: owner.password })).status).toBe(429);
+  const intruderRight = await intruder.post("/api/auth/login", { email: owner.email, password: owner.password });
+  expect(intruderRight.status).toBe(429);
   expect((await login()).status).toBe(200);
 
   // Enumeration: fresh accounts and addresses (no throttling), wrong password vs unknown e-mail, interleaved.
@@ -123,6 +124,20 @@ test("1,000 wrong passwords are throttled per address, the owner still gets in, 
       p50Ratio: Math.round(ratio * 100) / 100,
       serverErrors: tally.serverErrors,
     },
+    attacks: [
+      repeatedAttack(
+        `wrong passwords for one account from ${addresses.length} addresses, 4 at once`,
+        "POST /api/auth/login",
+        replies,
+      ),
+      attackOf("the right password from an address that used its tries", intruderRight),
+      repeatedAttack("wrong password for a real account (enumeration)", "POST /api/auth/login", wrong),
+      repeatedAttack(
+        `unknown e-mail (enumeration: same body, p50 ratio ${Math.round(ratio * 100) / 100})`,
+        "POST /api/auth/login",
+        unknown,
+      ),
+    ],
   });
 }, 180_000);
 
@@ -189,5 +204,17 @@ test("one address flooding logins and registrations gets 429s, creates at most i
       bystanderLogins: logins.length,
       bystanderMs: `p50 ${bystanderMs.p50} / p99 ${bystanderMs.p99}`,
     },
+    attacks: [
+      repeatedAttack(
+        "8 loops of wrong passwords from one address",
+        "POST /api/auth/login",
+        attack.filter((r) => r.request === "POST /api/auth/login"),
+      ),
+      repeatedAttack(
+        `8 loops of sign-ups from one address (quota ${registrations})`,
+        "POST /api/auth/register",
+        attack.filter((r) => r.request === "POST /api/auth/register"),
+      ),
+    ],
   });
 }, 120_000);

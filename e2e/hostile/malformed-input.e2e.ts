@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { countRows, createPost } from "../lib/checks.ts";
 import { createClient, type Reply, Tally } from "../lib/client.ts";
-import { recordResult } from "../lib/results.ts";
+import { type Attack, attackOf, recordResult } from "../lib/results.ts";
 import { startStack } from "../lib/stack.ts";
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -95,7 +95,12 @@ test("malformed and malicious requests get a 4xx and change nothing", async () =
       post.call("POST", "/api/posts", { body: { title: "t\nfake line", content: "c" }, token }),
   };
   const statuses: Record<string, number> = {};
-  for (const [name, send] of Object.entries(cases)) statuses[name] = (await send()).status;
+  const attacks: Attack[] = [];
+  for (const [name, send] of Object.entries(cases)) {
+    const reply = await send();
+    statuses[name] = reply.status;
+    attacks.push(attackOf(name, reply));
+  }
   const notClear4xx = Object.entries(statuses).filter(([, status]) => status < 400 || status >= 500);
   expect(notClear4xx).toEqual([]);
 
@@ -123,5 +128,6 @@ test("malformed and malicious requests get a 4xx and change nothing", async () =
       serverErrors: tally.serverErrors,
       changed: 0,
     },
+    attacks,
   });
 }, 60_000);

@@ -56,6 +56,13 @@ test("after log out everywhere, a login at once works in both services and every
       oldRefusedByPostAfterMs: refusedAfterMs,
       serverErrors: tally.serverErrors,
     },
+    attacks: [
+      {
+        attack: "the old sessions' tokens after log out everywhere",
+        request: "GET /api/users/me, GET /api/whoami (post)",
+        answer: `401 from both (post within ${refusedAfterMs} ms); the new login's token 200 on both`,
+      },
+    ],
   });
 }, 60_000);
 
@@ -132,5 +139,12 @@ test("a deleted account leaves neither its id nor its e-mail in any store of eit
       authorTombstonesLeft: tombstones ?? 0,
       serverErrors: tally.serverErrors,
     },
+    attacks: [
+      {
+        attack: "the deleted account's id and e-mail, searched in every auth collection and post table",
+        request: "DELETE /api/users/me, then every collection and table read",
+        answer: `204; found only in post's revocations (${revocations ?? 0}) and the nameless author tombstone (${tombstones ?? 0})`,
+      },
+    ],
   });
 }, 120_000);

@@ -8,7 +8,7 @@ import { decodeJwt } from "jose";
 import { countRows, createPost } from "../lib/checks.ts";
 import { createClient, Tally } from "../lib/client.ts";
 import { forgeTokens } from "../lib/forge.ts";
-import { recordResult } from "../lib/results.ts";
+import { type Attack, attackOf, recordResult } from "../lib/results.ts";
 import { startStack } from "../lib/stack.ts";
 
 test("forged tokens get 401 from both services and other users' posts and sessions cannot be touched", async () => {
@@ -31,24 +31,30 @@ test("forged tokens get 401 from both services and other users' posts and sessio
   expect((await auth.get("/api/users/me", valid)).status).toBe(200);
   expect((await post.call("DELETE", missingPost, { token: valid })).status).toBe(404);
   const refused: Record<string, number[]> = {};
+  const attacks: Attack[] = [];
   for (const [name, token] of Object.entries(forged)) {
-    refused[name] = [
-      (await auth.get("/api/users/me", token)).status,
-      (await post.call("DELETE", `/api/posts/${victimPost}`, { token })).status,
-      (await post.call("POST", "/api/posts", { body: { title: "x", content: "y" }, token })).status,
+    const replies = [
+      await auth.get("/api/users/me", token),
+      await post.call("DELETE", `/api/posts/${victimPost}`, { token }),
+      await post.call("POST", "/api/posts", { body: { title: "x", content: "y" }, token }),
     ];
+    refused[name] = replies.map((reply) => reply.status);
+    attacks.push(...replies.map((reply) => attackOf(`token: ${name}`, reply)));
   }
   expect(refused).toEqual(Object.fromEntries(Object.keys(forged).map((name) => [name, [401, 401, 401]])));
 
   // IDOR: the attacker's own valid token against the victim's things.
-  const idor = {
-    patchPost: (
-      await post.call("PATCH", `/api/posts/${victimPost}`, { body: { title: "pwned" }, token: attacker.accessToken })
-    ).status,
-    deletePost: (await post.call("DELETE", `/api/posts/${victimPost}`, { token: attacker.accessToken })).status,
-    deleteSession: (await auth.call("DELETE", `/api/auth/sessions/${sid}`, { token: attacker.accessToken })).status,
-    logoutWithOwnToken: (await auth.post("/api/auth/logout", { refreshToken: `${victim.refreshToken}x` })).status,
+  const idorReplies = {
+    patchPost: await post.call("PATCH", `/api/posts/${victimPost}`, {
+      body: { title: "pwned" },
+      token: attacker.accessToken,
+    }),
+    deletePost: await post.call("DELETE", `/api/posts/${victimPost}`, { token: attacker.accessToken }),
+    deleteSession: await auth.call("DELETE", `/api/auth/sessions/${sid}`, { token: attacker.accessToken }),
+    logoutWithOwnToken: await auth.post("/api/auth/logout", { refreshToken: `${victim.refreshToken}x` }),
   };
+  const idor = Object.fromEntries(Object.entries(idorReplies).map(([name, reply]) => [name, reply.status]));
+  for (const [name, reply] of Object.entries(idorReplies)) attacks.push(attackOf(`IDOR: ${name}`, reply));
   expect(idor).toEqual({ patchPost: 403, deletePost: 403, deleteSession: 404, logoutWithOwnToken: 401 });
 
   // Nothing changed: the victim's post, session and token are intact; one post in all.
@@ -77,5 +83,6 @@ test("forged tokens get 401 from both services and other users' posts and sessio
       changed: 0,
       serverErrors: tally.serverErrors,
     },
+    attacks,
   });
 }, 60_000);
