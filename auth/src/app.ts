@@ -28,6 +28,7 @@ export function createApp(deps: AuthDeps) {
       { name: "users", description: "Public profiles." },
       { name: "notifications", description: "What the service mailed the caller, with its delivery status." },
       { name: "activity", description: "The caller's activity, and the admins' event counts." },
+      { name: "admin", description: "User management for admins: search, ban, unlock, delete (each audited)." },
       { name: "keys", description: "The public keys that verify access tokens." },
     ],
     logger: deps.logger,

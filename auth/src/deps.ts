@@ -1,4 +1,4 @@
-import type { Role } from "@chirp/contracts";
+import type { CallerEnv } from "@chirp/platform/auth/bearer";
 import type { AppEnv } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Metrics } from "@chirp/platform/metrics";
@@ -54,11 +54,4 @@ export interface AuthDeps {
   };
 }
 
-/** Who a bearer token says the caller is, once its session was found live. */
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  role: Role;
-}
-
-export type RouteEnv = AppEnv & { Variables: { principal: Principal } };
+export type RouteEnv = AppEnv & CallerEnv;

@@ -1,5 +1,5 @@
-import { PostEvents } from "@chirp/contracts";
-import { type AuthEnv, bearerAuth } from "@chirp/platform/auth/bearer";
+import { type AccessTokenClaims, PostEvents } from "@chirp/contracts";
+import { bearerAuth } from "@chirp/platform/auth/bearer";
 import type { TokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createServiceApp, problem } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
@@ -25,7 +25,7 @@ export interface PostDeps {
   directory: UserDirectory;
   verifier: TokenVerifier;
   /** Answers from memory whether a token's session was revoked. */
-  isRevoked: (claims: AuthEnv["Variables"]["auth"]) => boolean;
+  isRevoked: (claims: AccessTokenClaims) => boolean;
 }
 
 /** The post service's HTTP app: pure wiring, no I/O. */

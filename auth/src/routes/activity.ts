@@ -48,7 +48,7 @@ export function activityRoutes(deps: AuthDeps) {
   return app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const after = cursor ? (decodeCursor(cursor) ?? undefined) : undefined;
-    const entries = await deps.activity.listByUser(c.var.principal.userId, limit + 1, after);
+    const entries = await deps.activity.listByUser(c.var.caller.userId, limit + 1, after);
     const { items, nextCursor } = page(entries, limit, (entry) => ({ at: entry.occurredAt, id: entry.id }));
     return c.json({ items: items.map(view), nextCursor }, 200);
   });

@@ -66,7 +66,7 @@ const remove = createRoute({
 
 /** Admins only: the role is the token's claim (`ADMIN_EMAILS`). */
 const requireAdmin = createMiddleware<RouteEnv>(async (c, next) => {
-  if (c.var.principal.role !== "admin") throw new HTTPException(403, { message: "This is for admins." });
+  if (c.var.caller.role !== "admin") throw new HTTPException(403, { message: "This is for admins." });
   await next();
 });
 
@@ -110,7 +110,7 @@ export function adminUserRoutes(deps: AuthDeps) {
       return c.json({ items: await adminUserViews(deps, page), nextCursor }, 200);
     })
     .openapi(ban, async (c) => {
-      const adminId = c.var.principal.userId;
+      const adminId = c.var.caller.userId;
       const { id } = c.req.valid("param");
       const { reason } = c.req.valid("json");
       if (id === adminId) throw conflict("An admin cannot ban their own account.");
@@ -137,7 +137,7 @@ export function adminUserRoutes(deps: AuthDeps) {
     .openapi(unban, async (c) => {
       const { id } = c.req.valid("param");
       await target(id);
-      const event = createEvent(UserUnbanned, { userId: id, adminId: c.var.principal.userId }, originOf(c));
+      const event = createEvent(UserUnbanned, { userId: id, adminId: c.var.caller.userId }, originOf(c));
       await deps.outbox.record(
         [{ topic: SessionEvents, event }],
         { collection: collections.bans, ids: [id], expect: "absent" },
@@ -151,7 +151,7 @@ export function adminUserRoutes(deps: AuthDeps) {
       const { id } = c.req.valid("param");
       const user = await target(id);
       const seen = await deps.loginFailures.recent({ email: user.email }, new Date(0), 1000);
-      const event = createEvent(UserUnlocked, { userId: id, adminId: c.var.principal.userId }, originOf(c));
+      const event = createEvent(UserUnlocked, { userId: id, adminId: c.var.caller.userId }, originOf(c));
       // The failures seen are what the unlock is known to have cleared: gone, they tell a sweeper it happened.
       await deps.outbox.record(
         [{ topic: SessionEvents, event }],
@@ -162,7 +162,7 @@ export function adminUserRoutes(deps: AuthDeps) {
     })
     .openapi(remove, async (c) => {
       const user = await target(c.req.valid("param").id);
-      await deleteAccount(deps, user, originOf(c), c.var.principal.userId);
+      await deleteAccount(deps, user, originOf(c), c.var.caller.userId);
       return c.body(null, 204);
     });
 }

@@ -1,4 +1,5 @@
 import { createEvent, SessionEvents, UserEvents, UserLoginFailed, UserRegistered } from "@chirp/contracts";
+import { unauthorized } from "@chirp/platform/auth/bearer";
 import { validationHook } from "@chirp/platform/http";
 import { jsonBody, noSecurity, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
@@ -13,7 +14,7 @@ import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
 import { claimAddressAttempt, claimLoginAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 import { refuseBanned, revokeIfBanned } from "./banned.ts";
-import { unauthorized } from "./bearer.ts";
+
 import { originOf } from "./origin.ts";
 import { Authenticated, LoginBody, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
 import { ownView } from "./views.ts";

@@ -73,18 +73,18 @@ export function meRoutes(deps: AuthDeps) {
   }
   /** Who is asking, for the throttle of current-password checks: the account's e-mail and the client address. */
   const caller = async (c: Context<RouteEnv>) => {
-    const { userId } = c.var.principal;
+    const { userId } = c.var.caller;
     return { userId, email: (await current(userId)).email, address: deps.clientAddress(c.req.raw) };
   };
   const postCount = async (userId: string) => (await deps.users.postCounts([userId])).get(userId) ?? 0;
 
   return app
     .openapi(read, async (c) => {
-      const user = await current(c.var.principal.userId);
+      const user = await current(c.var.caller.userId);
       return c.json(ownView(user, await postCount(user.id)), 200);
     })
     .openapi(update, async (c) => {
-      const before = await current(c.var.principal.userId);
+      const before = await current(c.var.caller.userId);
       const edit = c.req.valid("json");
       const next = { name: edit.name ?? before.name, bio: edit.bio ?? before.bio };
       // An edit that changes nothing writes nothing and tells no one.
@@ -101,7 +101,7 @@ export function meRoutes(deps: AuthDeps) {
       return c.json(ownView(after, await postCount(after.id)), 200);
     })
     .openapi(changePassword, async (c) => {
-      const { userId, sessionId } = c.var.principal;
+      const { userId, sessionId } = c.var.caller;
       const { currentPassword, newPassword } = c.req.valid("json");
       if (!(await verifyCurrentPassword(deps, await caller(c), currentPassword))) throw wrongPassword();
       await deps.users.setPasswordHash(userId, await deps.hasher.hash(newPassword));
@@ -115,7 +115,7 @@ export function meRoutes(deps: AuthDeps) {
       return c.body(null, 204);
     })
     .openapi(remove, async (c) => {
-      const { userId } = c.var.principal;
+      const { userId } = c.var.caller;
       const who = await caller(c);
       if (!(await verifyCurrentPassword(deps, who, c.req.valid("json").password))) throw wrongPassword();
       await deleteAccount(deps, { id: userId, email: who.email }, originOf(c));

@@ -69,7 +69,7 @@ export function notificationRoutes(deps: AuthDeps) {
     const keyset = (n: NotificationRecord) => ({ at: n.createdAt, id: n.id });
     const older = (n: NotificationRecord) =>
       !after || n.createdAt < after.at || (n.createdAt.getTime() === after.at.getTime() && n.id < after.id);
-    const newestFirst = (await deps.notifications.listByUser(c.var.principal.userId))
+    const newestFirst = (await deps.notifications.listByUser(c.var.caller.userId))
       .filter(older)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
     const { items, nextCursor } = page(newestFirst, limit, keyset);

@@ -54,7 +54,7 @@ export function sessionRoutes(deps: AuthDeps) {
   app.use(requireBearer(deps));
   return app
     .openapi(list, async (c) => {
-      const { userId, sessionId } = c.var.principal;
+      const { userId, sessionId } = c.var.caller;
       const { limit, cursor } = c.req.valid("query");
       const after = cursor ? (decodeCursor(cursor) ?? undefined) : undefined;
       const sessions = await deps.sessions.listByUser(userId, { limit: limit + 1, after });
@@ -62,7 +62,7 @@ export function sessionRoutes(deps: AuthDeps) {
       return c.json({ items: items.map((session) => sessionView(session, sessionId)), nextCursor }, 200);
     })
     .openapi(revokeOne, async (c) => {
-      const { userId } = c.var.principal;
+      const { userId } = c.var.caller;
       const session = await deps.sessions.find(c.req.valid("param").id);
       // Someone else's session is answered like a missing one, so ids cannot be probed.
       if (!session || session.userId !== userId) throw new HTTPException(404, { message: "No such session." });
@@ -70,7 +70,7 @@ export function sessionRoutes(deps: AuthDeps) {
       return c.body(null, 204);
     })
     .openapi(revokeAll, async (c) => {
-      const { userId } = c.var.principal;
+      const { userId } = c.var.caller;
       const ids = (await deps.sessions.listByUser(userId)).map((session) => session.id);
       // One revocation per session, not "all as of now": that compares with token times of second precision,
       // so a login in the same second as this call got tokens the post service refused.

@@ -79,7 +79,7 @@ export function statsRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<RouteEnv>({ defaultHook: validationHook });
   app.use(requireBearer(deps));
   return app.openapi(stats, async (c) => {
-    if (c.var.principal.role !== "admin") throw new HTTPException(403, { message: "Statistics are for admins." });
+    if (c.var.caller.role !== "admin") throw new HTTPException(403, { message: "Statistics are for admins." });
     const { from, to } = c.req.valid("query");
     return c.json({ from, to, ...arrange(await deps.activity.countsByDay(from, to)) }, 200);
   });

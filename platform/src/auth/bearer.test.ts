@@ -24,7 +24,7 @@ function appWith(jwksUrl = new URL("/.well-known/jwks.json", jwksServer.url).hre
   const auth = bearerAuth({ verifier, isRevoked: (claims) => revokedSessions.has(claims.sid) });
   return testServiceApp()
     .use("/me", auth.middleware)
-    .get("/me", (c) => c.json({ sub: c.var.auth.sub, role: c.var.auth.role }))
+    .get("/me", (c) => c.json({ sub: c.var.caller.userId, role: c.var.caller.role }))
     .get("/guarded/me", (c) => auth.guard(c, ({ sub, role }) => c.json({ sub, role })));
 }
 const app = appWith();
@@ -133,7 +133,7 @@ describe.each(["/me", "/guarded/me"])("bearerAuth with a JWKS verifier, at %s", 
     revokedSessions.add(sid);
     const res = await me(token);
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ detail: "The session of this access token was revoked." });
+    expect(await res.json()).toMatchObject({ detail: "The session of this access token has ended." });
   });
 
   test("answers 503, not 401, when the key set cannot be fetched", async () => {

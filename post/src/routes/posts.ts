@@ -1,5 +1,5 @@
 import type { EventOrigin } from "@chirp/contracts";
-import type { AuthEnv } from "@chirp/platform/auth/bearer";
+import type { CallerEnv } from "@chirp/platform/auth/bearer";
 import { type AppEnv, validationHook } from "@chirp/platform/http";
 import { jsonResponse, noSecurity, problems, bearerSecurity as security } from "@chirp/platform/openapi";
 import { decodeCursor, page } from "@chirp/platform/paging";
@@ -14,7 +14,7 @@ import { NewPost, PageParams, Post, PostPage, PostParams, PostPatch } from "./sc
 export interface PostRoutesDeps {
   posts: PostStore;
   directory: UserDirectory;
-  requireAuth: MiddlewareHandler<AppEnv & AuthEnv>;
+  requireAuth: MiddlewareHandler<AppEnv & CallerEnv>;
 }
 
 const toJson = (post: PostWithAuthor) => ({
@@ -75,9 +75,9 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       }),
       async (c) => {
         try {
-          const view = await posts.create(c.var.auth.sub, c.req.valid("json"), origin(c.env.requestId), nameOf);
+          const view = await posts.create(c.var.caller.userId, c.req.valid("json"), origin(c.env.requestId), nameOf);
           const [post] = await withAuthors([view], directory);
-          if (!post) throw new AuthorDeletedError(c.var.auth.sub);
+          if (!post) throw new AuthorDeletedError(c.var.caller.userId);
           return c.json(toJson(post), 201);
         } catch (error) {
           if (error instanceof AuthorDeletedError)
@@ -120,7 +120,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       async (c) => {
         const { id } = c.req.valid("param");
         const existing = await one(id);
-        if (existing.author.id !== c.var.auth.sub) {
+        if (existing.author.id !== c.var.caller.userId) {
           throw new HTTPException(403, { message: "Only the author can change a post." });
         }
         const view = await posts.update(id, c.req.valid("json"), origin(c.env.requestId));
@@ -145,7 +145,7 @@ export function postRoutes({ posts, directory, requireAuth }: PostRoutesDeps) {
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        const { sub, role } = c.var.auth;
+        const { userId: sub, role } = c.var.caller;
         const existing = await posts.get(id);
         if (!existing) throw new HTTPException(404, { message: `No post ${id}.` });
         if (existing.author.id !== sub && role !== "admin") {
