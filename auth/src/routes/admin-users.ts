@@ -26,11 +26,11 @@ const list = createRoute({
   request: { query: AdminUsersQuery },
   responses: {
     200: { description: "A page of users, by id", content: { "application/json": { schema: AdminUserPage } } },
-    ...problems(400, 401, 403),
+    ...problems(400, 401, 403, 503),
   },
 });
 
-const actionResponses = { 204: { description: "Done" }, ...problems(400, 401, 403, 404, 409) };
+const actionResponses = { 204: { description: "Done" }, ...problems(400, 401, 403, 404, 409, 503) };
 const action = (path: string, operationId: string, summary: string) =>
   createRoute({
     ...admin,
@@ -49,7 +49,7 @@ const ban = createRoute({
   operationId: "adminBanUser",
   summary: "Ban an account: every session revoked, login and refresh refused (403); 409 if banned already",
   request: { params: IdParam, body: jsonBody(BanBody) },
-  responses: actionResponses,
+  responses: { ...actionResponses, ...problems(413) },
 });
 const unban = action("unban", "adminUnbanUser", "Lift an account's ban; 409 if it is not banned");
 const unlock = action("unlock", "adminUnlockUser", "Clear an account's failed-login throttles, from every address");
@@ -61,7 +61,7 @@ const remove = createRoute({
   operationId: "adminDeleteUser",
   summary: "Delete an account as its owner would: profile, sessions, and everything derived from it",
   request: { params: IdParam },
-  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404) },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 503) },
 });
 
 /** Admins only: the role is the token's claim (`ADMIN_EMAILS`). */
