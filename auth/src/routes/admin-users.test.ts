@@ -255,10 +255,10 @@ describe("the OpenAPI document", () => {
   test("lists every admin route with its errors", async () => {
     const doc = (await testClient(service).get("/openapi.json")).body;
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses("/api/admin/users", "get")).toEqual(["200", "400", "401", "403"]);
-    for (const action of ["ban", "unban", "unlock"]) {
-      expect(statuses(`/api/admin/users/{id}/${action}`, "post")).toEqual(["204", "400", "401", "403", "404", "409"]);
-    }
-    expect(statuses("/api/admin/users/{id}", "delete")).toEqual(["204", "400", "401", "403", "404"]);
+    expect(statuses("/api/admin/users", "get")).toEqual(["200", "400", "401", "403", "503"]);
+    const action = ["204", "400", "401", "403", "404", "409", "503"];
+    expect(statuses("/api/admin/users/{id}/ban", "post")).toEqual([...action, "413"].sort());
+    for (const name of ["unban", "unlock"]) expect(statuses(`/api/admin/users/{id}/${name}`, "post")).toEqual(action);
+    expect(statuses("/api/admin/users/{id}", "delete")).toEqual(["204", "400", "401", "403", "404", "503"]);
   });
 });
