@@ -20,6 +20,15 @@ export const collections = {
   refreshTokens: "refresh_tokens",
   /** Spent refresh tokens, by hash: the insert that succeeds is the one refresh that wins. */
   spent: "spent",
+  /**
+   * One fact per verified (user, address), `_id` = `<user id>:<e-mail>`: the account is verified while the fact
+   * of its current address exists. Apart from the profile, so verifying never rewrites it.
+   */
+  emailVerifications: "email_verifications",
+  /** Outstanding one-time tokens (verification, reset, e-mail change), by the hash of their secret. */
+  oneTimeTokens: "one_time_tokens",
+  /** Spent one-time tokens, by hash: the insert that succeeds is the one use that counts. */
+  spentOneTimeTokens: "spent_one_time_tokens",
   /** One fact per failed login, counted for throttling and purged by the app. */
   loginFailures: "login_failures",
   /** Facts of actions throttled per client address alone (registrations): `{_id, action, address, at}`. */
@@ -53,6 +62,8 @@ export async function ensureIndexes(db: Db) {
   await Promise.all([
     db.collection(collections.users).createIndex({ email: 1 }, { unique: true, name: "email_unique" }),
     db.collection(collections.sessions).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.emailVerifications).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.oneTimeTokens).createIndex({ userId: 1, kind: 1 }, { name: "by_user_kind" }),
     db.collection(collections.refreshTokens).createIndex({ sessionId: 1 }, { name: "by_session" }),
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
     db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),

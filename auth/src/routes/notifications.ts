@@ -1,7 +1,7 @@
 import { validationHook } from "@chirp/platform/http";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
-import type { NotificationRecord } from "../stores/notification-store.ts";
+import { type NotificationRecord, notificationKinds } from "../stores/notification-store.ts";
 import { requireBearer } from "./bearer.ts";
 import { bearerSecurity, problems } from "./schemas.ts";
 
@@ -10,7 +10,7 @@ const Instant = z.iso.datetime({ offset: true });
 export const NotificationView = z
   .object({
     id: z.string(),
-    kind: z.enum(["welcome"]),
+    kind: z.enum(notificationKinds),
     to: z.string(),
     subject: z.string(),
     /**

@@ -4,9 +4,22 @@ import { collections, insertEachOnce, insertOnce } from "../db.ts";
 /** `sent`: an SMTP server accepted it; `logged`: no SMTP server was configured, so it was only written to the log. */
 export type NotificationStatus = "pending" | "sent" | "logged" | "failed";
 
-/** What a user may be notified of; at most one notification of each kind per user. */
-export const notificationKinds = ["welcome"] as const;
+/** What a user may be notified of: at most one welcome per user, the account-lifecycle mails as often as asked. */
+export const notificationKinds = [
+  "welcome",
+  "verify-email",
+  "address-taken",
+  "password-reset",
+  "password-reset-notice",
+  "email-change",
+  "email-change-notice",
+] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
+/**
+ * The kinds `/api/notifications` lists, each found by its id. The others carry one-time links: they are
+ * delivered, never shown back through the API (whoever holds a session would read the link).
+ */
+const listedKinds = ["welcome"] as const;
 
 /** A notification's id: known from the user and kind, so a user's notifications are found by id, not by query. */
 export const notificationId = (userId: string, kind: NotificationKind) => `${userId}:${kind}`;
@@ -134,7 +147,7 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     async listByUser(userId) {
       // One lookup by id per kind: on FerretDB a query on `userId` would read every notification ever sent.
       const docs = await Promise.all(
-        notificationKinds.map((kind) => notifications.findOne({ _id: notificationId(userId, kind) })),
+        listedKinds.map((kind) => notifications.findOne({ _id: notificationId(userId, kind) })),
       );
       return docs
         .flatMap((doc) => (doc ? [toRecord(doc)] : []))
