@@ -82,9 +82,16 @@ export async function ensureIndexes(db: Db) {
   ]);
 }
 
-/** True for MongoDB's duplicate-key error: the insert lost a race decided by a unique key. */
+/**
+ * True for MongoDB's duplicate-key error: the write lost a race decided by a unique key. FerretDB v1 reports
+ * it as 11000 for inserts, but for an update (an e-mail change to a taken address) as an InternalError carrying
+ * PostgreSQL's unique violation (SQLSTATE 23505): both are the same answer.
+ */
 export const isDuplicateKey = (error: unknown) =>
-  typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+  typeof error === "object" &&
+  error !== null &&
+  ((error as { code?: unknown }).code === 11000 ||
+    /duplicate key value violates unique constraint .*\(SQLSTATE 23505\)/.test(String((error as Error).message)));
 
 /** Inserts a fact keyed by its natural id: true when this call created it, false when it existed already. */
 export async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { uniqueName } from "@chirp/platform/testing";
+import { collections } from "../db.ts";
+import { mailedToken, startTestService, type TestService, testClient } from "../testing.ts";
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(() => service[Symbol.asyncDispose]());
+
+const newAddress = () => `${uniqueName("moved")}@example.com`;
+
+describe("e-mail change", () => {
+  test("mails a link to the new address and a notice to the old; the change applies when the link is used", async () => {
+    const client = testClient(service);
+    const { user, email, password, accessToken } = await client.register();
+    const target = newAddress();
+    const wrong = await client.post(
+      "/api/users/me/email",
+      { newEmail: target, password: "not my password" },
+      accessToken,
+    );
+    expect(wrong.status).toBe(403);
+    const asked = await client.post("/api/users/me/email", { newEmail: target.toUpperCase(), password }, accessToken);
+    expect(asked.status).toBe(202);
+    const mails = await service.db.collection(collections.notifications).find({ userId: user.id }).toArray();
+    expect(
+      mails
+        .filter((mail) => mail.kind !== "welcome" && mail.kind !== "verify-email")
+        .map((mail) => [mail.kind, mail.to])
+        .sort(),
+    ).toEqual([
+      ["email-change", target],
+      ["email-change-notice", email],
+    ]);
+    // Nothing changes until the link is used.
+    expect((await client.get("/api/users/me", accessToken)).body.email).toBe(email);
+
+    const token = await mailedToken(service, user.id, "email-change");
+    const confirmed = await client.post("/api/auth/email/change/confirm", { token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.user).toEqual({ ...user, email: target, emailVerified: true });
+    expect((await client.post("/api/auth/login", { email: target, password })).status).toBe(200);
+    expect((await client.post("/api/auth/login", { email, password })).status).toBe(401);
+    expect((await client.post("/api/auth/email/change/confirm", { token })).status).toBe(400);
+  });
+
+  test("two accounts moving to one address: the unique index lets one win, the other gets 409", async () => {
+    const target = newAddress();
+    const tokens = await Promise.all(
+      [1, 2].map(async () => {
+        const client = testClient(service);
+        const { user, password, accessToken } = await client.register();
+        expect((await client.post("/api/users/me/email", { newEmail: target, password }, accessToken)).status).toBe(
+          202,
+        );
+        return mailedToken(service, user.id, "email-change");
+      }),
+    );
+    const results = await Promise.all(
+      tokens.map((token) => testClient(service).post("/api/auth/email/change/confirm", { token })),
+    );
+    expect(results.map((res) => res.status).sort()).toEqual([200, 409]);
+  });
+
+  test("registering a taken address in another case answers 409 and tells its owner by mail", async () => {
+    const client = testClient(service);
+    const { user, email } = await client.register();
+    const res = await testClient(service).post("/api/auth/register", {
+      name: "Eve",
+      email: email.toUpperCase(),
+      password: "12345678",
+    });
+    expect(res.status).toBe(409);
+    const notice = await service.db
+      .collection(collections.notifications)
+      .findOne({ userId: user.id, kind: "address-taken" });
+    expect(notice).toMatchObject({ to: email, subject: "Someone tried to sign up with your address" });
+  });
+});
