@@ -78,4 +78,24 @@ describe("e-mail change", () => {
       .findOne({ userId: user.id, kind: "address-taken" });
     expect(notice).toMatchObject({ to: email, subject: "Someone tried to sign up with your address" });
   });
+
+  test("the OpenAPI document lists every account-lifecycle route with its answers", async () => {
+    const doc = await (await fetch(new URL("/openapi.json", service.url))).json();
+    const answers = (path: string) => Object.keys(doc.paths[path]?.post?.responses ?? {}).sort();
+    expect({
+      verify: answers("/api/auth/email/verify"),
+      resend: answers("/api/auth/email/verify/resend"),
+      confirm: answers("/api/auth/email/change/confirm"),
+      forgot: answers("/api/auth/password/forgot"),
+      reset: answers("/api/auth/password/reset"),
+      change: answers("/api/users/me/email"),
+    }).toEqual({
+      verify: ["200", "400", "413"],
+      resend: ["202", "401", "404", "409", "429", "503"],
+      confirm: ["200", "400", "409", "413"],
+      forgot: ["202", "400", "413", "429", "503"],
+      reset: ["204", "400", "413", "503"],
+      change: ["202", "400", "401", "403", "404", "413", "429", "503"],
+    });
+  });
 });

@@ -71,14 +71,13 @@ export const SessionView = z
   .openapi("Session");
 
 /** The documented error responses of a route, as problem+json. */
-export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 503)[]) {
+export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
   const descriptions: Record<number, string> = {
     400: "The input is invalid; `errors` lists each field.",
     401: "Missing, invalid or expired credentials.",
     403: "The credentials do not allow this.",
     404: "Not found.",
     409: "Conflicts with the current state.",
-    410: "The link is invalid, expired, superseded or used already.",
     413: "The body is too large.",
     429: "Too many failed attempts; see `Retry-After`.",
     503: "Busy; see `Retry-After`.",
