@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { uniqueName } from "@chirp/platform/testing";
 import { collections } from "../db.ts";
-import { mailedToken, startTestService, type TestService, testClient } from "../testing.ts";
+import { type Json, mailedToken, startTestService, type TestService, testClient } from "../testing.ts";
 
 let service: TestService;
 beforeAll(async () => {
@@ -80,7 +80,7 @@ describe("e-mail change", () => {
   });
 
   test("the OpenAPI document lists every account-lifecycle route with its answers", async () => {
-    const doc = await (await fetch(new URL("/openapi.json", service.url))).json();
+    const doc: Json = await (await fetch(new URL("/openapi.json", service.url))).json();
     const answers = (path: string) => Object.keys(doc.paths[path]?.post?.responses ?? {}).sort();
     expect({
       verify: answers("/api/auth/email/verify"),
