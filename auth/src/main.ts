@@ -208,7 +208,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       logger,
       config.SHUTDOWN_TIMEOUT_MS,
     );
-  return { url: server.url, db, keys, outboxStore, notifier, stop };
+  return { url: server.url, db, keys, outboxStore, notifier, mail, stop };
 }
 
 if (import.meta.main) void runService({ name: "auth", loadConfig, start });

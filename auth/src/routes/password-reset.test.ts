@@ -41,6 +41,19 @@ describe("forgotten passwords", () => {
     expect((await testClient(service).post("/api/auth/password/forgot", { email: "x@example.com" })).status).toBe(202);
   });
 
+  test("forgot mails one account at most the limit per window, however many client addresses ask", async () => {
+    const { user, email } = await testClient(service).register();
+    for (let i = 0; i < 5; i++) {
+      expect((await testClient(service).post("/api/auth/password/forgot", { email })).status).toBe(202);
+    }
+    // Every request's after-response work done: what was mailed is final.
+    await service.mail.drain();
+    const resets = await service.db
+      .collection(collections.notifications)
+      .countDocuments({ userId: user.id, kind: "password-reset" });
+    expect(resets).toBe(3);
+  });
+
   test("reset sets the password, revokes every session, clears the throttle, mails a notice; the link works once", async () => {
     const owner = testClient(service);
     const { user, email, password, accessToken, refreshToken } = await owner.register();

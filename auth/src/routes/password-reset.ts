@@ -2,10 +2,12 @@ import { validationHook } from "@chirp/platform/http";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { issueOneTimeToken, redeemOneTimeToken } from "../accounts/one-time-tokens.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
+import { RetryLaterError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { passwordResetNoticeMail, resetPasswordMail } from "../notifications/templates/account.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import { revokeSessions } from "../session-issuer.ts";
+import { accountKey } from "../stores/address-attempt-store.ts";
 import { claimAddressAttempt } from "../throttle.ts";
 import { accepted, unusableLink } from "./email.ts";
 import { originOf } from "./origin.ts";
@@ -34,6 +36,17 @@ const reset = createRoute({
   responses: { 204: { description: "The password is reset" }, ...problems(400, 413, 503) },
 });
 
+/** False when the throttle refused (429), instead of throwing. */
+async function withinLimit(claim: () => Promise<void>) {
+  try {
+    await claim();
+    return true;
+  } catch (error) {
+    if (error instanceof RetryLaterError) return false;
+    throw error;
+  }
+}
+
 const forgotAnswer = accepted("If an account uses this address, a link to reset its password is on its way.");
 
 /** `/api/auth/password`: a forgotten password, reset through a link mailed to the account's address. */
@@ -53,6 +66,14 @@ export function passwordResetRoutes(deps: AuthDeps) {
       const user = await deps.users.findByEmail(email);
       if (user) {
         deps.mail.later(async () => {
+          // Per account too, after the answer (so it cannot tell anything): many client addresses asking for one
+          // account must not flood its owner's inbox. Past the limit the request is dropped silently.
+          const perAccount = { id: newId(), action: "forgot" as const, address: accountKey(user.id), at: new Date() };
+          if (
+            !(await withinLimit(() => claimAddressAttempt(deps.addressAttempts, deps.settings.forgotLimit, perAccount)))
+          ) {
+            return;
+          }
           const token = await issueOneTimeToken(deps.oneTimeTokens, { userId: user.id, email }, "reset-password");
           await deps.mail.queue(user.id, "password-reset", resetPasswordMail(deps.settings.appUrl, user, token));
         });
