@@ -97,5 +97,21 @@ describe("e-mail change", () => {
       reset: ["204", "400", "413", "503"],
       change: ["202", "400", "401", "403", "404", "413", "429", "503"],
     });
+    const operations = [
+      "/api/auth/email/verify",
+      "/api/auth/email/verify/resend",
+      "/api/auth/email/change/confirm",
+      "/api/auth/password/forgot",
+      "/api/auth/password/reset",
+      "/api/users/me/email",
+    ].map((path) => doc.paths[path].post.operationId);
+    expect(operations).toEqual([
+      "verifyEmail",
+      "resendVerification",
+      "confirmEmailChange",
+      "forgotPassword",
+      "resetPassword",
+      "requestEmailChange",
+    ]);
   });
 });

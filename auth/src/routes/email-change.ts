@@ -12,6 +12,7 @@ import { Accepted, bearerSecurity, ChangeEmailBody, problems } from "./schemas.t
 const request = createRoute({
   method: "post",
   path: "/",
+  operationId: "requestEmailChange",
   tags: ["me"],
   summary: "Ask to move the account to a new address: a link goes there, a notice to the current one",
   security: bearerSecurity,

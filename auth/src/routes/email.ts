@@ -27,6 +27,8 @@ export const unusableLink = () =>
 const verify = createRoute({
   method: "post",
   path: "/verify",
+  operationId: "verifyEmail",
+  security: [],
   tags: ["auth"],
   summary: "Verify the account's e-mail address with the token of the mailed link",
   request: { body: json(TokenBody) },
@@ -36,6 +38,7 @@ const verify = createRoute({
 const resend = createRoute({
   method: "post",
   path: "/verify/resend",
+  operationId: "resendVerification",
   tags: ["auth"],
   summary: "Mail a new verification link (the older ones stop working); throttled per account",
   security: bearerSecurity,
@@ -45,6 +48,8 @@ const resend = createRoute({
 const confirmChange = createRoute({
   method: "post",
   path: "/change/confirm",
+  operationId: "confirmEmailChange",
+  security: [],
   tags: ["auth"],
   summary: "Apply an e-mail change with the token of the link mailed to the new address",
   request: { body: json(TokenBody) },

@@ -18,6 +18,8 @@ const json = <S>(schema: S) => ({ content: { "application/json": { schema } }, r
 const forgot = createRoute({
   method: "post",
   path: "/forgot",
+  operationId: "forgotPassword",
+  security: [],
   tags: ["auth"],
   summary: "Mail a password reset link; the same answer, in similar time, whether or not the account exists",
   request: { body: json(ForgotPasswordBody) },
@@ -30,6 +32,8 @@ const forgot = createRoute({
 const reset = createRoute({
   method: "post",
   path: "/reset",
+  operationId: "resetPassword",
+  security: [],
   tags: ["auth"],
   summary: "Set a new password with the token of the mailed link; every session is revoked",
   request: { body: json(ResetPasswordBody) },
