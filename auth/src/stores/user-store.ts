@@ -79,7 +79,7 @@ export function createMongoUserStore(db: Db): UserStore {
    */
   async function one(doc: UserDocument | null) {
     if (doc) return (await withVerification([doc]))[0] ?? null;
-    await verifications.findOne({ _id: verificationId("", "") }, { projection: { _id: 1 } });
+    await verifications.find({ _id: { $in: [verificationId("", "")] } }, { projection: { _id: 1 } }).toArray();
     return null;
   }
   return {
