@@ -89,6 +89,20 @@ describe("e-mail verification", () => {
     expect((await client.post("/api/auth/email/verify", {})).status).toBe(400);
   });
 
+  test("deleting the account erases its verification facts and outstanding links", async () => {
+    const client = testClient(service);
+    const { user, email, password, accessToken } = await client.register();
+    await verify(client, await mailedToken(service, user.id, "verify-email"));
+    await client.post("/api/auth/password/forgot", { email });
+    await mailedToken(service, user.id, "password-reset");
+    const held = async () =>
+      (await service.db.collection(collections.emailVerifications).countDocuments({ userId: user.id })) +
+      (await service.db.collection(collections.oneTimeTokens).countDocuments({ userId: user.id }));
+    expect(await held()).toBe(2);
+    expect((await client.call("DELETE", "/api/users/me", { body: { password }, token: accessToken })).status).toBe(204);
+    expect(await held()).toBe(0);
+  });
+
   test("EMAIL_VERIFICATION=required refuses login with 403 until the address is verified", async () => {
     const client = testClient(required);
     const { user, email, password } = await client.register();
