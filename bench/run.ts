@@ -10,6 +10,7 @@ import { settle } from "./lib/cpu.ts";
 import { markdown, plain, type Row, svgChart } from "./lib/report.ts";
 import { type Stack, startStack } from "./lib/stack.ts";
 import { eventLag } from "./scenarios/event-lag.ts";
+import { forgotPassword } from "./scenarios/forgot-password.ts";
 import { authenticatedRoute, httpOverhead } from "./scenarios/http-overhead.ts";
 import { login } from "./scenarios/login.ts";
 import { lookupGrowth } from "./scenarios/lookup-growth.ts";
@@ -29,6 +30,7 @@ const onStack: Record<string, (stack: Stack, s: typeof settings, report: Report)
   "posts-page": postsPage,
   "post-create": postCreate,
   login,
+  "forgot-password": forgotPassword,
   // Last: its 30,000 registrations leave the auth service welcome e-mails to send for a long while after.
   "event-lag": eventLag,
 };

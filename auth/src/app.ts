@@ -7,9 +7,12 @@ import { RetryLaterError } from "./errors.ts";
 import { activityRoutes } from "./routes/activity.ts";
 import { adminUserRoutes } from "./routes/admin-users.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { emailRoutes } from "./routes/email.ts";
+import { emailChangeRoutes } from "./routes/email-change.ts";
 import { jwksRoutes } from "./routes/jwks.ts";
 import { meRoutes } from "./routes/me.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { passwordResetRoutes } from "./routes/password-reset.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -53,7 +56,10 @@ export function createApp(deps: AuthDeps) {
   // Sessions before the rest of /api/auth and /me before /:id, so the specific paths match first.
   return app
     .route("/api/auth/sessions", sessionRoutes(deps))
+    .route("/api/auth/email", emailRoutes(deps))
+    .route("/api/auth/password", passwordResetRoutes(deps))
     .route("/api/auth", authRoutes(deps))
+    .route("/api/users/me/email", emailChangeRoutes(deps))
     .route("/api/users/me", meRoutes(deps))
     .route("/api/users", userRoutes(deps))
     .route("/api/notifications", notificationRoutes(deps))

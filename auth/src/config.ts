@@ -31,7 +31,7 @@ export const AuthEnv = CommonEnv.extend({
   SIGNING_KEY_ROTATION_HOURS: env.int(24 * 7, 1),
   ACCESS_TOKEN_TTL_SECONDS: env.int(15 * 60, 30, maxAccessTokenLifetimeSeconds),
   REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
-  /** Accounts whose (normalised) e-mail is listed get the `admin` role. */
+  /** Accounts whose (normalised) e-mail is listed get the `admin` role, once the address is verified. */
   ADMIN_EMAILS: env.list("").transform((emails) => emails.map((email) => email.toLowerCase())),
   /**
    * Hashes in flight. One core is left to the event loop (and whatever shares the machine): with every core
@@ -51,6 +51,17 @@ export const AuthEnv = CommonEnv.extend({
   /** Registrations accepted from one client address per window; more answer 429. */
   REGISTER_MAX_PER_ADDRESS: env.int(10, 1),
   REGISTER_WINDOW_SECONDS: env.int(3600, 1),
+  /** Forgot-password requests accepted from one client address per window; more answer 429. */
+  FORGOT_MAX_PER_ADDRESS: env.int(10, 1),
+  FORGOT_WINDOW_SECONDS: env.int(3600, 1),
+  /** Verification mails one account may ask for again per window; more answer 429. */
+  VERIFY_RESEND_MAX: env.int(5, 1),
+  VERIFY_RESEND_WINDOW_SECONDS: env.int(3600, 1),
+  /**
+   * `optional`: unverified accounts sign in (and are never admin); `required`: login answers 403 until the
+   * address is verified (the link mailed on register, or a password reset, which proves the address too).
+   */
+  EMAIL_VERIFICATION: z.enum(["required", "optional"]).default("optional"),
   /**
    * Batch lookups (`POST /api/users/batch`, open to anyone) in flight, and how many more may wait before one
    * is refused fast with 503: unbounded, 20 loops of 100-id batches slowed everyone's `/me` from 11 to 254 ms.

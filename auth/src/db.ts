@@ -20,6 +20,15 @@ export const collections = {
   refreshTokens: "refresh_tokens",
   /** Spent refresh tokens, by hash: the insert that succeeds is the one refresh that wins. */
   spent: "spent",
+  /**
+   * One fact per verified (user, address), `_id` = `<user id>:<e-mail>`: the account is verified while the fact
+   * of its current address exists. Apart from the profile, so verifying never rewrites it.
+   */
+  emailVerifications: "email_verifications",
+  /** Outstanding one-time tokens (verification, reset, e-mail change), by the hash of their secret. */
+  oneTimeTokens: "one_time_tokens",
+  /** Spent one-time tokens, by hash: the insert that succeeds is the one use that counts. */
+  spentOneTimeTokens: "spent_one_time_tokens",
   /** One fact per failed login, counted for throttling and purged by the app. */
   loginFailures: "login_failures",
   /** Facts of actions throttled per client address alone (registrations): `{_id, action, address, at}`. */
@@ -57,6 +66,8 @@ export async function ensureIndexes(db: Db) {
     // Admin search by name prefix: a range on the lower-cased name (the e-mail's unique index serves its own).
     db.collection(collections.users).createIndex({ nameKey: 1, _id: 1 }, { name: "by_name_key" }),
     db.collection(collections.sessions).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.emailVerifications).createIndex({ userId: 1 }, { name: "by_user" }),
+    db.collection(collections.oneTimeTokens).createIndex({ userId: 1, kind: 1 }, { name: "by_user_kind" }),
     db.collection(collections.refreshTokens).createIndex({ sessionId: 1 }, { name: "by_session" }),
     db.collection(collections.loginFailures).createIndex({ email: 1, at: 1 }, { name: "by_email" }),
     db.collection(collections.loginFailures).createIndex({ address: 1, at: 1 }, { name: "by_address" }),
@@ -75,9 +86,16 @@ export async function ensureIndexes(db: Db) {
   ]);
 }
 
-/** True for MongoDB's duplicate-key error: the insert lost a race decided by a unique key. */
+/**
+ * True for MongoDB's duplicate-key error: the write lost a race decided by a unique key. FerretDB v1 reports
+ * it as 11000 for inserts, but for an update (an e-mail change to a taken address) as an InternalError carrying
+ * PostgreSQL's unique violation (SQLSTATE 23505): both are the same answer.
+ */
 export const isDuplicateKey = (error: unknown) =>
-  typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
+  typeof error === "object" &&
+  error !== null &&
+  ((error as { code?: unknown }).code === 11000 ||
+    /duplicate key value violates unique constraint .*\(SQLSTATE 23505\)/.test(String((error as Error).message)));
 
 /** Inserts a fact keyed by its natural id: true when this call created it, false when it existed already. */
 export async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {

@@ -4,12 +4,14 @@ import type { Logger } from "@chirp/platform/logger";
 import type { Metrics } from "@chirp/platform/metrics";
 import type { Readiness } from "@chirp/platform/readiness";
 import type { EventOutbox } from "./events/outbox.ts";
+import type { MailQueue } from "./notifications/mail-queue.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
 import type { ActivityStore } from "./stores/activity-store.ts";
 import type { AddressAttemptStore } from "./stores/address-attempt-store.ts";
 import type { BanStore } from "./stores/ban-store.ts";
 import type { LoginFailureStore } from "./stores/login-failure-store.ts";
 import type { NotificationStore } from "./stores/notification-store.ts";
+import type { OneTimeTokenStore } from "./stores/one-time-token-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import type { UserStore } from "./stores/user-store.ts";
 import type { AddressLimit, ThrottleLimits } from "./throttle.ts";
@@ -33,6 +35,9 @@ export interface AuthDeps {
   notifications: NotificationStore;
   /** Told when a request queued a notification (a lockout notice), so delivery starts at once. */
   onNotification?: () => void;
+  /** Verification, reset and e-mail change tokens. */
+  oneTimeTokens: OneTimeTokenStore;
+  mail: MailQueue;
   activity: ActivityStore;
   outbox: EventOutbox;
   hasher: PasswordHasher;
@@ -42,13 +47,19 @@ export interface AuthDeps {
   clientAddress: (request: Request) => string;
   settings: {
     adminEmails: readonly string[];
-    /** `PUBLIC_APP_URL`: links in the mails requests queue (lockout notices) point under it. */
-    appUrl: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlMs: number;
     throttle: ThrottleLimits;
     /** Registrations from one client address. */
     registerLimit: AddressLimit;
+    /** Forgot-password requests from one client address. */
+    forgotLimit: AddressLimit;
+    /** Verification mails one account may ask for again. */
+    resendLimit: AddressLimit;
+    /** `required`: login is refused (403) until the address is verified. */
+    emailVerification: "required" | "optional";
+    /** `PUBLIC_APP_URL`: links in mails (verification, reset, lockout notices) point under it. */
+    appUrl: string;
     /** Bounds `POST /api/users/batch`: lookups in flight, and how many may wait (more: 503). */
     userLookups: { concurrency: number; queue: number };
   };

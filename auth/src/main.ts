@@ -12,6 +12,7 @@ import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
 import { type Db, MongoClient } from "mongodb";
+import { spentRetentionMs } from "./accounts/one-time-tokens.ts";
 import { createApp } from "./app.ts";
 import { startEventWork } from "./background.ts";
 import { type AuthConfig, developmentSigningSecret, loadConfig } from "./config.ts";
@@ -20,10 +21,12 @@ import { createLease } from "./events/lease.ts";
 import { createEventOutbox } from "./events/outbox.ts";
 import { createMongoOutboxStore } from "./events/outbox-store.ts";
 import { newId } from "./ids.ts";
+import { createMailQueue } from "./notifications/mail-queue.ts";
 import { createPasswordHasher } from "./passwords/hasher.ts";
 import { createMongoAddressAttemptStore } from "./stores/address-attempt-store.ts";
 import { createMongoBanStore } from "./stores/ban-store.ts";
 import { createMongoLoginFailureStore } from "./stores/login-failure-store.ts";
+import { createMongoOneTimeTokenStore } from "./stores/one-time-token-store.ts";
 import { createMongoSessionStore } from "./stores/session-store.ts";
 import { createMongoUserStore } from "./stores/user-store.ts";
 import { createAccessTokens } from "./tokens/access-tokens.ts";
@@ -123,6 +126,10 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const sessions = createMongoSessionStore(db);
   const loginFailures = createMongoLoginFailureStore(db);
   const addressAttempts = createMongoAddressAttemptStore(db);
+  const oneTimeTokens = createMongoOneTimeTokenStore(db);
+  const mail = createMailQueue(notifications, () => notifier.wake(), logger.child({ component: "mail" }));
+  const addressWindowMs =
+    Math.max(config.REGISTER_WINDOW_SECONDS, config.FORGOT_WINDOW_SECONDS, config.VERIFY_RESEND_WINDOW_SECONDS) * 1000;
   const app = createApp({
     logger,
     metrics,
@@ -136,6 +143,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     bans: createMongoBanStore(db),
     notifications,
     onNotification: () => notifier.wake(),
+    oneTimeTokens,
+    mail,
     activity,
     outbox,
     hasher,
@@ -151,7 +160,6 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     },
     settings: {
       adminEmails: config.ADMIN_EMAILS,
-      appUrl: config.PUBLIC_APP_URL,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
       userLookups: { concurrency: config.USER_LOOKUP_CONCURRENCY, queue: config.USER_LOOKUP_QUEUE },
@@ -163,6 +171,10 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
         accountSlowdownMs: config.LOGIN_ACCOUNT_SLOWDOWN_MS,
       },
       registerLimit: { max: config.REGISTER_MAX_PER_ADDRESS, windowMs: config.REGISTER_WINDOW_SECONDS * 1000 },
+      forgotLimit: { max: config.FORGOT_MAX_PER_ADDRESS, windowMs: config.FORGOT_WINDOW_SECONDS * 1000 },
+      resendLimit: { max: config.VERIFY_RESEND_MAX, windowMs: config.VERIFY_RESEND_WINDOW_SECONDS * 1000 },
+      emailVerification: config.EMAIL_VERIFICATION,
+      appUrl: config.PUBLIC_APP_URL,
     },
   });
   const listener = listen({ hostname: config.HOST, port: config.PORT, fetch: app.fetch });
@@ -173,7 +185,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     try {
       await keys.sync();
       await loginFailures.purge(new Date(Date.now() - config.LOGIN_FAILURE_WINDOW_SECONDS * 1000));
-      await addressAttempts.purge(new Date(Date.now() - config.REGISTER_WINDOW_SECONDS * 1000));
+      await addressAttempts.purge(new Date(Date.now() - addressWindowMs));
+      await oneTimeTokens.purge(new Date(), new Date(Date.now() - spentRetentionMs));
       await sessions.purgeExpired(new Date());
       await memberships.purgeTombstones(new Date(Date.now() - tombstoneRetentionMs));
     } catch (error) {
@@ -185,6 +198,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     runShutdown(
       [
         { name: "http", run: () => listener.stop() },
+        // Mails the last requests queue off their path, while MongoDB is still open.
+        { name: "mail", run: () => mail.drain() },
         { name: "maintenance", run: async () => clearInterval(maintenance) },
         // Consumers commit their offsets and leave the group while the producer (for dead letters) is still up.
         { name: "consumers", run: () => consumer.stop() },
@@ -197,7 +212,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       logger,
       config.SHUTDOWN_TIMEOUT_MS,
     );
-  return { url: server.url, db, keys, outboxStore, notifier, stop };
+  return { url: server.url, db, keys, outboxStore, notifier, mail, stop };
 }
 
 if (import.meta.main) void runService({ name: "auth", loadConfig, start });

@@ -7,8 +7,9 @@ import { hashRefreshToken, newRefreshToken } from "./tokens/refresh-tokens.ts";
 
 type Deps = Pick<AuthDeps, "sessions" | "outbox" | "tokens" | "settings">;
 
+/** Admin only for a listed address its owner proved: listing it alone let whoever registered it first be admin. */
 export const roleOf = (deps: Pick<AuthDeps, "settings">, user: UserRecord) =>
-  deps.settings.adminEmails.includes(user.email) ? ("admin" as const) : ("user" as const);
+  user.emailVerified && deps.settings.adminEmails.includes(user.email) ? ("admin" as const) : ("user" as const);
 
 /** Opens a session (emitting `user.logged_in`) and returns its first token pair. */
 export async function openSession(deps: Deps, user: UserRecord, origin: EventOrigin, userAgent: string | null) {
@@ -36,7 +37,12 @@ export async function openSession(deps: Deps, user: UserRecord, origin: EventOri
 }
 
 export async function tokenPair(deps: Deps, user: UserRecord, sessionId: string, refreshToken: string) {
-  const accessToken = await deps.tokens.issue({ userId: user.id, sessionId, role: roleOf(deps, user) });
+  const accessToken = await deps.tokens.issue({
+    userId: user.id,
+    sessionId,
+    role: roleOf(deps, user),
+    emailVerified: user.emailVerified,
+  });
   return {
     accessToken,
     refreshToken,

@@ -70,6 +70,7 @@ export async function startStack(command: RunMode = "source"): Promise<Stack> {
     LOGIN_MAX_FAILURES_PER_ADDRESS: "100000",
     // The scenarios register their accounts from one address.
     REGISTER_MAX_PER_ADDRESS: "1000000",
+    FORGOT_MAX_PER_ADDRESS: "1000000",
   };
   const start = (service: string, port: number) => {
     const url = `http://127.0.0.1:${port}`;

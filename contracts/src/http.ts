@@ -20,6 +20,11 @@ export const AccessTokenClaims = z.object({
   iat: z.number().int(),
   exp: z.number().int(),
   role: Role,
+  /**
+   * Whether the user had proved their e-mail address when the token was issued. Optional: tokens issued
+   * before the claim existed stay valid until they expire.
+   */
+  emailVerified: z.boolean().optional(),
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 

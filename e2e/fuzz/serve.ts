@@ -4,26 +4,21 @@
  * dead token). Writes `{auth, post, tokens: {main, post}, enders: {<operation>: token}}` to the file named by its
  * argument, then serves until SIGTERM and cleans up.
  */
+import { adminEnv, adminIdentity, makeAdmin } from "../lib/admin.ts";
 import { createClient } from "../lib/client.ts";
 import { startStack } from "../lib/stack.ts";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: bun e2e/fuzz/serve.ts OUT.json");
 // The main account is an admin, so that the statistics are fuzzed past their role check.
-const adminEmail = "fuzz-admin@example.com";
+const identity = adminIdentity();
 const stack = await startStack({
   // Fuzzed logins must not lock each other out for the whole run: a short throttle window.
-  authEnv: { LOGIN_FAILURE_WINDOW_SECONDS: "2", ADMIN_EMAILS: adminEmail },
+  authEnv: { LOGIN_FAILURE_WINDOW_SECONDS: "2", ...adminEnv(identity) },
 });
 const auth = createClient(stack.auth.url);
-const admin = await auth.post("/api/auth/register", {
-  name: "Fuzz",
-  email: adminEmail,
-  password: "correct horse battery staple",
-});
-if (admin.status !== 201) throw new Error(`register answered ${admin.status}`);
 const tokens: Record<string, string> = {
-  main: admin.body.accessToken,
+  main: (await makeAdmin(auth, identity)).token,
   post: (await auth.register("Poster")).accessToken,
 };
 // The operations that revoke the caller's own sessions (scripts/fuzz runs each on its own).

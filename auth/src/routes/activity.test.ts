@@ -5,7 +5,7 @@ import { createPublisher, type EventPublisher } from "@chirp/platform/kafka/publ
 import { physicalName } from "@chirp/platform/kafka/topics";
 import { createLogger } from "@chirp/platform/logger";
 import { eventually, uniqueName } from "@chirp/platform/testing";
-import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
+import { mailedToken, startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 
 const logger = createLogger("activity-test", "silent");
 const adminEmail = `${uniqueName("admin")}@example.com`;
@@ -24,8 +24,11 @@ beforeAll(async () => {
   await Promise.all([producer.connect(), admin.connect()]);
   publisher = createPublisher(producer, service.config.KAFKA_TOPIC_PREFIX);
   const password = "correct horse battery";
-  const res = await testClient(service).post("/api/auth/register", { name: "Root", email: adminEmail, password });
-  adminToken = res.body.accessToken;
+  const client = testClient(service);
+  const res = await client.post("/api/auth/register", { name: "Root", email: adminEmail, password });
+  // Admin once the address is verified; a refresh (no event) carries the role.
+  await client.post("/api/auth/email/verify", { token: await mailedToken(service, res.body.user.id, "verify-email") });
+  adminToken = (await client.post("/api/auth/refresh", { refreshToken: res.body.refreshToken })).body.accessToken;
 });
 afterAll(async () => {
   await Promise.all([producer.disconnect(), admin.disconnect()]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually, uniqueName } from "@chirp/platform/testing";
 import { collections } from "../db.ts";
-import { startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
+import { mailedToken, startTestService, type TestService, testClient, testConfig } from "../testing/index.ts";
 
 const adminEmail = `${uniqueName("root")}@example.com`;
 const password = "correct horse battery";
@@ -9,10 +9,14 @@ let service: TestService;
 let adminToken: string;
 let adminId: string;
 
-/** The one place that makes an admin (today: registering an `ADMIN_EMAILS` address). */
+/** The one place that makes an admin: an `ADMIN_EMAILS` address, verified, then logged in again for the role. */
 async function registerAdmin() {
-  const res = await testClient(service).post("/api/auth/register", { name: "Root", email: adminEmail, password });
-  return { token: res.body.accessToken as string, id: res.body.user.id as string };
+  const client = testClient(service);
+  const res = await client.post("/api/auth/register", { name: "Root", email: adminEmail, password });
+  const id = res.body.user.id as string;
+  await client.post("/api/auth/email/verify", { token: await mailedToken(service, id, "verify-email") });
+  const login = await client.post("/api/auth/login", { email: adminEmail, password });
+  return { token: login.body.accessToken as string, id };
 }
 
 beforeAll(async () => {

@@ -9,11 +9,14 @@ import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
 import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
+import { addressTakenMail } from "../notifications/templates/account.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
-import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
+import { openSession, revokeSessions, roleOf, tokenPair } from "../session-issuer.ts";
+import type { UserRecord } from "../stores/user-store.ts";
 import { claimAddressAttempt, claimLoginAttempt } from "../throttle.ts";
 import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 import { refuseBanned, revokeIfBanned } from "./banned.ts";
+import { mailVerificationLink } from "./email.ts";
 
 import { originOf } from "./origin.ts";
 import { Authenticated, LoginBody, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
@@ -91,22 +94,30 @@ export function authRoutes(deps: AuthDeps) {
       await claimAddressAttempt(deps.addressAttempts, deps.settings.registerLimit, attempt);
       return deps.hasher.admit(async () => {
         const { name, email, password } = c.req.valid("json");
-        const taken = () => new HTTPException(409, { message: "An account with this e-mail exists already." });
-        // A cheap early answer; the unique index still decides a race between two registrations.
-        if (await deps.users.findByEmail(email)) throw taken();
+        // The route table's 409 stays (a 201 carries tokens, which an existing address cannot get), but it tells
+        // no more than that: the same work first (a lookup and a hash, as for a new account), and the owner is
+        // told by mail that someone tried.
+        const existing = await deps.users.findByEmail(email);
         const passwordHash = await deps.hasher.hash(password);
+        const taken = async (owner: UserRecord | null) => {
+          if (owner) await deps.mail.queue(owner.id, "address-taken", addressTakenMail(deps.settings.appUrl, owner));
+          return new HTTPException(409, { message: "An account with this e-mail exists already." });
+        };
+        // The unique index still decides a race between two registrations.
+        if (existing) throw await taken(existing);
         const now = new Date();
-        const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now };
+        const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now, emailVerified: false };
         const event = createEvent(UserRegistered, { userId: user.id, name, email }, originOf(c));
         await deps.outbox.record(
           [{ topic: UserEvents, event }],
           { collection: collections.users, ids: [user.id], expect: "present" },
           async () => {
-            if (!(await deps.users.insert(user, passwordHash))) throw taken();
+            if (!(await deps.users.insert(user, passwordHash))) throw await taken(await deps.users.findByEmail(email));
           },
         );
+        await mailVerificationLink(deps, user);
         const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
-        return c.json({ user: ownView(user, 0), ...tokens }, 201);
+        return c.json({ user: ownView(user, 0, roleOf(deps, user)), ...tokens }, 201);
       });
     })
     .openapi(login, async (c) => {
@@ -157,10 +168,16 @@ export function authRoutes(deps: AuthDeps) {
           // Forgives the account's failures from this address, this attempt's fact among them.
           await deps.loginFailures.forget({ email, address });
           await refuseBanned(deps, user.id);
+          // Told only to whoever knows the password: it reveals nothing a guesser could use.
+          if (deps.settings.emailVerification === "required" && !user.emailVerified) {
+            throw new HTTPException(403, {
+              message: "Verify your e-mail address first: follow the link mailed to it (or reset your password).",
+            });
+          }
           const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
           await revokeIfBanned(deps, user.id, originOf(c));
           const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
-          return c.json({ user: ownView(user, postCount), ...tokens }, 200);
+          return c.json({ user: ownView(user, postCount, roleOf(deps, user)), ...tokens }, 200);
         })
         .catch(withdraw);
     })

@@ -7,7 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { deleteAccount } from "../account-deletion.ts";
 import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
-import { revokeSessions } from "../session-issuer.ts";
+import { revokeSessions, roleOf } from "../session-issuer.ts";
 import { verifyCurrentPassword } from "../throttle.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
@@ -81,7 +81,7 @@ export function meRoutes(deps: AuthDeps) {
   return app
     .openapi(read, async (c) => {
       const user = await current(c.var.caller.userId);
-      return c.json(ownView(user, await postCount(user.id)), 200);
+      return c.json(ownView(user, await postCount(user.id), roleOf(deps, user)), 200);
     })
     .openapi(update, async (c) => {
       const before = await current(c.var.caller.userId);
@@ -89,7 +89,7 @@ export function meRoutes(deps: AuthDeps) {
       const next = { name: edit.name ?? before.name, bio: edit.bio ?? before.bio };
       // An edit that changes nothing writes nothing and tells no one.
       if (next.name === before.name && next.bio === before.bio) {
-        return c.json(ownView(before, await postCount(before.id)), 200);
+        return c.json(ownView(before, await postCount(before.id), roleOf(deps, before)), 200);
       }
       const event = createEvent(UserUpdated, { userId: before.id, ...next }, originOf(c));
       const after = await deps.outbox.record(
@@ -98,13 +98,15 @@ export function meRoutes(deps: AuthDeps) {
         () => deps.users.updateProfile(before.id, next, event.id),
       );
       if (!after) throw new HTTPException(404, { message: "The account no longer exists." });
-      return c.json(ownView(after, await postCount(after.id)), 200);
+      return c.json(ownView(after, await postCount(after.id), roleOf(deps, after)), 200);
     })
     .openapi(changePassword, async (c) => {
       const { userId, sessionId } = c.var.caller;
       const { currentPassword, newPassword } = c.req.valid("json");
       if (!(await verifyCurrentPassword(deps, await caller(c), currentPassword))) throw wrongPassword();
       await deps.users.setPasswordHash(userId, await deps.hasher.hash(newPassword));
+      // Links mailed before (a reset, an e-mail change) die with the old password.
+      await deps.oneTimeTokens.revoke(userId);
       const others = (await deps.sessions.listByUser(userId)).filter((session) => session.id !== sessionId);
       await revokeSessions(
         deps,

@@ -3,7 +3,7 @@ import { bearerSecurity, problems } from "@chirp/platform/openapi";
 import { decodeCursor, PageQuery, page, pageOf } from "@chirp/platform/paging";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
-import type { NotificationRecord } from "../stores/notification-store.ts";
+import { type NotificationRecord, notificationKinds } from "../stores/notification-store.ts";
 import { requireBearer } from "./bearer.ts";
 
 const Instant = z.iso.datetime({ offset: true });
@@ -11,7 +11,7 @@ const Instant = z.iso.datetime({ offset: true });
 export const NotificationView = z
   .object({
     id: z.string(),
-    kind: z.enum(["welcome", "lockout"]),
+    kind: z.enum(notificationKinds),
     to: z.string(),
     subject: z.string(),
     /**

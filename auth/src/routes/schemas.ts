@@ -1,4 +1,4 @@
-import { Id, multiLineText, PublicUser, singleLineText } from "@chirp/contracts";
+import { Id, multiLineText, PublicUser, Role, singleLineText } from "@chirp/contracts";
 import { z } from "@hono/zod-openapi";
 import { Password } from "../passwords/policy.ts";
 
@@ -20,12 +20,31 @@ export const UpdateProfileBody = z.object({ name: Name.optional(), bio: Bio.opti
 export const ChangePasswordBody = z
   .object({ currentPassword: z.string().min(1).max(128), newPassword: Password })
   .openapi("PasswordChange");
+/** A one-time token from a mailed link (43 base64url characters: 256 bits). */
+const OneTimeToken = z.string().min(1).max(200);
+export const TokenBody = z.object({ token: OneTimeToken }).openapi("OneTimeToken");
+export const ForgotPasswordBody = z.object({ email: Email }).openapi("PasswordForgotten");
+export const ResetPasswordBody = z.object({ token: OneTimeToken, newPassword: Password }).openapi("PasswordReset");
+export const ChangeEmailBody = z
+  .object({ newEmail: Email, password: z.string().min(1).max(128) })
+  .openapi("EmailChange");
+/** The body of every 202: the same whatever happened, so it tells nothing about the account. */
+export const Accepted = z.object({ status: z.literal("accepted"), detail: z.string() }).openapi("Accepted");
 export const DeleteAccountBody = z.object({ password: z.string().min(1).max(128) }).openapi("AccountDeletion");
 export const IdParam = z.object({ id: Id });
 
 // Contract schemas are built before zod-openapi extends zod, so they are wrapped here to be named.
 /** The caller's own account. */
-export const Me = z.object({ ...PublicUser.shape, email: z.string() }).openapi("Me");
+export const Me = z
+  .object({
+    ...PublicUser.shape,
+    email: z.string(),
+    /** Whether the owner proved the address (the link mailed on register, or an e-mail change's link). */
+    emailVerified: z.boolean(),
+    /** `admin` only for a verified address listed in ADMIN_EMAILS. */
+    role: z.enum(Role.options),
+  })
+  .openapi("Me");
 export const PublicProfile = z.object(PublicUser.shape).openapi("PublicUser");
 
 export const TokenPair = z

@@ -1,4 +1,4 @@
-import type { PublicUser } from "@chirp/contracts";
+import type { PublicUser, Role } from "@chirp/contracts";
 import type { SessionRecord } from "../stores/session-store.ts";
 import type { UserRecord } from "../stores/user-store.ts";
 
@@ -11,7 +11,12 @@ export const publicView = (user: UserRecord, postCount: number): PublicUser => (
   postCount,
 });
 
-export const ownView = (user: UserRecord, postCount: number) => ({ ...publicView(user, postCount), email: user.email });
+export const ownView = (user: UserRecord, postCount: number, role: Role) => ({
+  ...publicView(user, postCount),
+  email: user.email,
+  emailVerified: user.emailVerified,
+  role,
+});
 
 export const sessionView = (session: SessionRecord, currentId: string) => ({
   id: session.id,

@@ -1,8 +1,15 @@
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
 
-/** Actions throttled per client address alone (no account to count them by). */
-export type AddressAction = "register";
+/**
+ * Actions throttled per client address alone (no account to count them by), and `verify-resend`, throttled per
+ * account: its "address" is `accountKey(userId)`.
+ */
+export type AddressAction = "register" | "forgot" | "verify-resend";
+
+/** Counts an account's own requests in this store, by a hash of its id (erasure then leaves no id here). */
+export const accountKey = (userId: string) =>
+  `account:${new Bun.CryptoHasher("sha256").update(userId).digest("base64url")}`;
 
 /**
  * One attempt at an action from a client address: a fact, inserted before the action and never updated, so

@@ -4,10 +4,27 @@ import { collections, insertEachOnce, insertOnce } from "../db.ts";
 /** `sent`: an SMTP server accepted it; `logged`: no SMTP server was configured, so it was only written to the log. */
 export type NotificationStatus = "pending" | "sent" | "logged" | "failed";
 
-/** What a user is notified of once: at most one notification of each of these kinds per user, found by id. */
-export const notificationKinds = ["welcome"] as const;
-/** Every kind: the once-per-user ones, and `lockout` notices (at most one per account per throttle window). */
-export type NotificationKind = (typeof notificationKinds)[number] | "lockout";
+/**
+ * What a user may be notified of: at most one welcome per user, at most one lockout notice per account and
+ * throttle window, the account-lifecycle mails as often as asked.
+ */
+export const notificationKinds = [
+  "welcome",
+  "lockout",
+  "verify-email",
+  "address-taken",
+  "password-reset",
+  "password-reset-notice",
+  "email-change",
+  "email-change-notice",
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+/**
+ * The kinds `/api/notifications` lists, each found by its id. The others carry one-time links or are
+ * keyed by window: they are delivered, never shown back through the API (whoever holds a session would
+ * read a link).
+ */
+const listedKinds = ["welcome"] as const;
 
 /** A notification's id: known from the user and kind, so a user's notifications are found by id, not by query. */
 export const notificationId = (userId: string, kind: (typeof notificationKinds)[number]) => `${userId}:${kind}`;
@@ -138,7 +155,7 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     async listByUser(userId) {
       // One lookup by id per kind: on FerretDB a query on `userId` would read every notification ever sent.
       const docs = await Promise.all(
-        notificationKinds.map((kind) => notifications.findOne({ _id: notificationId(userId, kind) })),
+        listedKinds.map((kind) => notifications.findOne({ _id: notificationId(userId, kind) })),
       );
       return docs
         .flatMap((doc) => (doc ? [toRecord(doc)] : []))

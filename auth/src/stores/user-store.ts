@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import { collections, isDuplicateKey } from "../db.ts";
+import { collections, insertOnce, isDuplicateKey } from "../db.ts";
 
 /** A user's profile as the service holds it; the password hash lives apart (see `passwordHash`). */
 export interface UserRecord {
@@ -10,16 +10,25 @@ export interface UserRecord {
   bio: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Whether the owner proved they read mail at `email` (a verification or an e-mail change link). */
+  emailVerified: boolean;
 }
 
 export interface UserStore {
   /** False when the e-mail is taken (decided by the unique index). */
-  insert(user: UserRecord, passwordHash: string): Promise<boolean>;
+  insert(user: Omit<UserRecord, "emailVerified">, passwordHash: string): Promise<boolean>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   findMany(ids: string[]): Promise<UserRecord[]>;
   passwordHash(userId: string): Promise<string | null>;
   setPasswordHash(userId: string, hash: string): Promise<void>;
+  /** Records that the user proved `email` is theirs; idempotent. */
+  markVerified(userId: string, email: string): Promise<void>;
+  /**
+   * Moves the account to `email` (proved already: it is recorded verified first). False when the address is
+   * taken, decided by the unique index; null when the account is gone.
+   */
+  changeEmail(userId: string, email: string): Promise<boolean | null>;
   /** Applies the edit and tags the profile with `revision`, so a sweeper can tell the edit landed. */
   updateProfile(id: string, edit: { name?: string; bio?: string }, revision: string): Promise<UserRecord | null>;
   /** Removes the profile first (freeing the e-mail and stopping logins), then what hangs off it. */
@@ -33,7 +42,7 @@ export interface UserStore {
   search(query: { prefix?: string; after?: string; limit: number }): Promise<UserRecord[]>;
 }
 
-interface UserDocument extends Omit<UserRecord, "id"> {
+interface UserDocument extends Omit<UserRecord, "id" | "emailVerified"> {
   _id: string;
   /** The name trimmed and lower-cased, for prefix search by range (absent on profiles older than the search). */
   nameKey?: string;
@@ -51,19 +60,46 @@ const startsWith = (field: string, prefix: string) => ({
   [field]: { $gte: prefix, $lt: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1) },
 });
 
-const toRecord = ({ _id, email, name, bio, createdAt, updatedAt }: UserDocument): UserRecord => ({
+const toRecord = (
+  { _id, email, name, bio, createdAt, updatedAt }: UserDocument,
+  verified: Set<string>,
+): UserRecord => ({
   id: _id,
   email,
   name,
   bio,
   createdAt,
   updatedAt,
+  emailVerified: verified.has(verificationId(_id, email)),
 });
+
+/** A verification fact's id: of one user and one address, so a later address starts unverified. */
+const verificationId = (userId: string, email: string) => `${userId}:${email}`;
 
 export function createMongoUserStore(db: Db): UserStore {
   const users = db.collection<UserDocument>(collections.users);
   const credentials = db.collection<{ _id: string; passwordHash: string }>(collections.credentials);
   const memberships = db.collection<{ _id: string; userId: string }>(collections.postMemberships);
+  const verifications = db.collection<{ _id: string; userId: string; email: string; at: Date }>(
+    collections.emailVerifications,
+  );
+  /** Profiles with their verification state: one more lookup, by `_id`, for all of them. */
+  async function withVerification(docs: UserDocument[]) {
+    if (docs.length === 0) return [];
+    const ids = docs.map((doc) => verificationId(doc._id, doc.email));
+    const found = await verifications.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    const verified = new Set(found.map((doc) => doc._id));
+    return docs.map((doc) => toRecord(doc, verified));
+  }
+  /**
+   * One profile with its state. A missing one costs the same second lookup, so an unknown e-mail answers in
+   * the time a known one does (a forgot-password must not tell which addresses have accounts).
+   */
+  async function one(doc: UserDocument | null) {
+    if (doc) return (await withVerification([doc]))[0] ?? null;
+    await verifications.find({ _id: { $in: [verificationId("", "")] } }, { projection: { _id: 1 } }).toArray();
+    return null;
+  }
   return {
     async insert({ id, ...profile }, passwordHash) {
       // Credentials first: a crash in between leaves an orphan hash, never an account that cannot log in.
@@ -78,15 +114,32 @@ export function createMongoUserStore(db: Db): UserStore {
       }
     },
     async findById(id) {
-      const doc = await users.findOne({ _id: id });
-      return doc && toRecord(doc);
+      return one(await users.findOne({ _id: id }));
     },
     async findByEmail(email) {
-      const doc = await users.findOne({ email });
-      return doc && toRecord(doc);
+      return one(await users.findOne({ email }));
     },
     async findMany(ids) {
-      return (await users.find({ _id: { $in: ids } }).toArray()).map(toRecord);
+      return withVerification(await users.find({ _id: { $in: ids } }).toArray());
+    },
+    async markVerified(userId, email) {
+      await insertOnce(() =>
+        verifications.insertOne({ _id: verificationId(userId, email), userId, email, at: new Date() }),
+      );
+    },
+    async changeEmail(userId, email) {
+      // Verified first: a crash in between leaves a fact about an address the account does not have, harmless.
+      await this.markVerified(userId, email);
+      try {
+        const result = await users.updateOne({ _id: userId }, { $set: { email, updatedAt: new Date() } });
+        if (result.matchedCount === 0) return null;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+      // The old address's fact would verify it again should the account move back without proving it.
+      await verifications.deleteMany({ userId, _id: { $ne: verificationId(userId, email) } });
+      return true;
     },
     async passwordHash(userId) {
       return (await credentials.findOne({ _id: userId }))?.passwordHash ?? null;
@@ -107,6 +160,7 @@ export function createMongoUserStore(db: Db): UserStore {
       await users.deleteOne({ _id: id });
       await credentials.deleteOne({ _id: id });
       await memberships.deleteMany({ userId: id });
+      await verifications.deleteMany({ userId: id });
     },
     async postCounts(ids) {
       const rows = await memberships
@@ -125,7 +179,7 @@ export function createMongoUserStore(db: Db): UserStore {
         .sort({ _id: 1 })
         .limit(limit)
         .toArray();
-      return docs.map(toRecord);
+      return withVerification(docs);
     },
   };
 }

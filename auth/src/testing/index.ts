@@ -1,7 +1,9 @@
-import { deleteTopicsUnder, uniqueName, withDatabase } from "@chirp/platform/testing";
-import { MongoClient } from "mongodb";
+import { deleteTopicsUnder, eventually, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { type Db, MongoClient } from "mongodb";
 import { type AuthConfig, loadConfig } from "../config.ts";
+import { collections } from "../db.ts";
 import { start } from "../main.ts";
+import type { NotificationKind } from "../stores/notification-store.ts";
 
 // What bench, e2e and scripts use of the service's internals: imported from `@chirp/auth/testing`, never by path.
 export { AuthEnv, loadConfig } from "../config.ts";
@@ -83,13 +85,41 @@ export function testClient(service: { url: URL }, address = `10.${rand()}.${rand
   };
 }
 
+/**
+ * The one-time token of the newest mail of `kind` queued for the user, read from its notification (the link's
+ * `token` parameter), polling until it is there: some are queued after the response.
+ */
+export async function mailedToken(service: { db: Db }, userId: string, kind: NotificationKind): Promise<string> {
+  return eventually(
+    async () => {
+      const [mail] = await service.db
+        .collection<{ userId: string; kind: string; text: string; createdAt: Date }>(collections.notifications)
+        .find({ userId, kind })
+        .sort({ createdAt: -1 })
+        .limit(1)
+        .toArray();
+      return mail && /[?&]token=([\w-]+)/.exec(mail.text)?.[1];
+    },
+    { what: `a ${kind} mail for ${userId}` },
+  );
+}
+
 const rand = () => Math.floor(Math.random() * 250) + 1;
 
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely and checked with toEqual.
 export type Json = any;
 
 export interface Registered {
-  user: { id: string; name: string; email: string; bio: string; createdAt: string; postCount: number };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    bio: string;
+    createdAt: string;
+    postCount: number;
+    emailVerified: boolean;
+    role: "user" | "admin";
+  };
   accessToken: string;
   refreshToken: string;
 }

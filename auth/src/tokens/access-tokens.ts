@@ -10,16 +10,16 @@ export interface AccessTokenSettings {
 }
 
 export interface AccessTokens {
-  issue(subject: { userId: string; sessionId: string; role: Role }): Promise<string>;
+  issue(subject: { userId: string; sessionId: string; role: Role; emailVerified: boolean }): Promise<string>;
   /** The token's claims, or null for any token that is not one of ours and alive. */
   verify(token: string): Promise<AccessTokenClaims | null>;
 }
 
 export function createAccessTokens(keys: KeyRing, settings: AccessTokenSettings): AccessTokens {
   return {
-    async issue({ userId, sessionId, role }) {
+    async issue({ userId, sessionId, role, emailVerified }) {
       const { kid, key } = await keys.signingKey();
-      return new SignJWT({ sid: sessionId, role })
+      return new SignJWT({ sid: sessionId, role, emailVerified })
         .setProtectedHeader({ alg: signingAlgorithm, kid, typ: "JWT" })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
