@@ -181,10 +181,11 @@ describe("POST /api/auth/login", () => {
 describe("POST /api/auth/refresh", () => {
   test("trades a refresh token for a new pair that works", async () => {
     const client = testClient(service);
-    const { refreshToken } = await client.register();
+    const { refreshToken, user } = await client.register();
     const res = await client.post("/api/auth/refresh", { refreshToken });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(tokenPair);
+    // The same user shape as register, login and /me.
+    expect(res.body).toEqual({ user, ...tokenPair });
     expect(res.body.refreshToken).not.toBe(refreshToken);
     expect((await client.get("/api/users/me", res.body.accessToken)).status).toBe(200);
   });

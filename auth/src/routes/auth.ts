@@ -19,7 +19,7 @@ import { refuseBanned, revokeIfBanned } from "./banned.ts";
 import { mailVerificationLink } from "./email.ts";
 
 import { originOf } from "./origin.ts";
-import { Authenticated, LoginBody, RefreshBody, RegisterBody, TokenPair } from "./schemas.ts";
+import { Authenticated, LoginBody, RefreshBody, RegisterBody } from "./schemas.ts";
 import { ownView } from "./views.ts";
 
 const register = createRoute({
@@ -62,7 +62,10 @@ const refresh = createRoute({
   summary: "Trade a refresh token for a new pair; a reused token revokes its session",
   request: { body: jsonBody(RefreshBody) },
   responses: {
-    200: { description: "A new token pair", content: { "application/json": { schema: TokenPair } } },
+    200: {
+      description: "A new token pair, with the user as login answers it",
+      content: { "application/json": { schema: Authenticated } },
+    },
     ...problems(400, 401, 403, 413, 503),
   },
 });
@@ -196,7 +199,10 @@ export function authRoutes(deps: AuthDeps) {
       if (!user) throw unauthorized(c, "The account no longer exists.");
       const next = newRefreshToken();
       await deps.sessions.renew(session, hashRefreshToken(next), refreshTtl());
-      return c.json(await tokenPair(deps, user, session.id, next), 200);
+      // One user shape: the same `user` as register, login and /me carry.
+      const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+      const tokens = await tokenPair(deps, user, session.id, next);
+      return c.json({ user: ownView(user, postCount, roleOf(deps, user)), ...tokens }, 200);
     })
     .openapi(logout, async (c) => {
       const token = await deps.sessions.findRefresh(hashRefreshToken(c.req.valid("json").refreshToken));
