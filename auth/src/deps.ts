@@ -3,6 +3,7 @@ import type { AppEnv } from "@chirp/platform/http";
 import type { Logger } from "@chirp/platform/logger";
 import type { Metrics } from "@chirp/platform/metrics";
 import type { Readiness } from "@chirp/platform/readiness";
+import type { AddressLimit, ThrottleLimits } from "./accounts/throttle.ts";
 import type { EventOutbox } from "./events/outbox.ts";
 import type { MailQueue } from "./notifications/mail-queue.ts";
 import type { PasswordHasher } from "./passwords/hasher.ts";
@@ -14,7 +15,6 @@ import type { NotificationStore } from "./stores/notification-store.ts";
 import type { OneTimeTokenStore } from "./stores/one-time-token-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import type { UserStore } from "./stores/user-store.ts";
-import type { AddressLimit, ThrottleLimits } from "./throttle.ts";
 import type { AccessTokens } from "./tokens/access-tokens.ts";
 import type { KeyRing } from "./tokens/key-ring.ts";
 

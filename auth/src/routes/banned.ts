@@ -1,7 +1,7 @@
 import type { EventOrigin } from "@chirp/contracts";
 import { HTTPException } from "hono/http-exception";
+import { revokeSessions } from "../accounts/sessions.ts";
 import type { AuthDeps } from "../deps.ts";
-import { revokeSessions } from "../session-issuer.ts";
 
 const banned = () => new HTTPException(403, { message: "This account is banned." });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { LoginFailure } from "./stores/login-failure-store.ts";
+import type { LoginFailure } from "../stores/login-failure-store.ts";
 import { type AttemptFacts, claimAttempt, retryAfterSeconds } from "./throttle.ts";
 
 const now = 1_000_000_000;

@@ -1,9 +1,9 @@
 import { createEvent, type EventOrigin, SessionEvents, SessionRevoked, UserLoggedIn } from "@chirp/contracts";
-import { collections } from "./db.ts";
-import type { AuthDeps } from "./deps.ts";
-import { newId } from "./ids.ts";
-import type { UserRecord } from "./stores/user-store.ts";
-import { hashRefreshToken, newRefreshToken } from "./tokens/refresh-tokens.ts";
+import { collections } from "../db.ts";
+import type { AuthDeps } from "../deps.ts";
+import { newId } from "../ids.ts";
+import type { UserRecord } from "../stores/user-store.ts";
+import { hashRefreshToken, newRefreshToken } from "../tokens/refresh-tokens.ts";
 
 type Deps = Pick<AuthDeps, "sessions" | "outbox" | "tokens" | "settings">;
 

@@ -6,8 +6,8 @@ import {
   UserDeleted,
   UserEvents,
 } from "@chirp/contracts";
-import { collections } from "./db.ts";
-import type { AuthDeps } from "./deps.ts";
+import { collections } from "../db.ts";
+import type { AuthDeps } from "../deps.ts";
 
 type Deps = Pick<AuthDeps, "users" | "sessions" | "loginFailures" | "bans" | "outbox" | "oneTimeTokens">;
 

@@ -1,9 +1,9 @@
-import type { AuthDeps } from "./deps.ts";
-import { RetryLaterError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { type LockoutNoticeDeps, noticeLockout } from "./notifications/lockout-notice.ts";
-import type { AddressAttempt, AddressAttemptStore } from "./stores/address-attempt-store.ts";
-import type { LoginFailure, LoginFailureStore } from "./stores/login-failure-store.ts";
+import type { AuthDeps } from "../deps.ts";
+import { RetryLaterError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { type LockoutNoticeDeps, noticeLockout } from "../notifications/lockout-notice.ts";
+import type { AddressAttempt, AddressAttemptStore } from "../stores/address-attempt-store.ts";
+import type { LoginFailure, LoginFailureStore } from "../stores/login-failure-store.ts";
 
 export interface ThrottleLimits {
   windowMs: number;
