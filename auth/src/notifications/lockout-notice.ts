@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AuthDeps } from "../deps.ts";
-import type { NotificationRecord } from "../stores/notification-store.ts";
+import { pendingNotification } from "../stores/notification-store.ts";
 import { lockoutMail } from "./templates/lockout.ts";
 
 export type LockoutNoticeDeps = Pick<AuthDeps, "users" | "notifications" | "settings" | "onNotification">;
@@ -25,20 +25,8 @@ export async function noticeLockout(deps: LockoutNoticeDeps, attempt: { email: s
   if (await deps.notifications.find(id)) return false;
   const user = await deps.users.findByEmail(attempt.email);
   if (!user) return false;
-  const now = new Date();
-  const notice: NotificationRecord = {
-    id,
-    userId: user.id,
-    kind: "lockout",
-    ...lockoutMail(deps.settings.appUrl, user, attempt),
-    status: "pending",
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: now,
-    createdAt: now,
-    sentAt: null,
-  };
-  const created = await deps.notifications.create(notice);
+  const mail = lockoutMail(deps.settings.appUrl, user, attempt);
+  const created = await deps.notifications.create(pendingNotification({ id, userId: user.id, kind: "lockout" }, mail));
   if (created) deps.onNotification?.();
   return created;
 }

@@ -1,6 +1,11 @@
 import type { Logger } from "@chirp/platform/logger";
 import { newId } from "../ids.ts";
-import type { Mail, NotificationKind, NotificationStore } from "../stores/notification-store.ts";
+import {
+  type Mail,
+  type NotificationKind,
+  type NotificationStore,
+  pendingNotification,
+} from "../stores/notification-store.ts";
 
 /** Queues the mails requests send (verification, reset, notices) for the delivery worker. */
 export interface MailQueue {
@@ -18,20 +23,8 @@ export function createMailQueue(store: NotificationStore, wake: () => void, logg
   const running = new Set<Promise<void>>();
   return {
     async queue(userId, kind, mail) {
-      const now = new Date();
       // Unlike the welcome mail (one per account), these may go out many times: each its own id.
-      await store.create({
-        id: `${userId}:${kind}:${newId()}`,
-        userId,
-        kind,
-        ...mail,
-        status: "pending",
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: now,
-        createdAt: now,
-        sentAt: null,
-      });
+      await store.create(pendingNotification({ id: `${userId}:${kind}:${newId()}`, userId, kind }, mail));
       wake();
     },
     later(work) {

@@ -56,6 +56,26 @@ export interface NotificationRecord extends Mail {
   sentAt: Date | null;
 }
 
+/** A new notification of `mail`, due at once: what every kind starts as. */
+export function pendingNotification(
+  { id, userId, kind }: Pick<NotificationRecord, "id" | "userId" | "kind">,
+  mail: Mail,
+  now = new Date(),
+): NotificationRecord {
+  return {
+    id,
+    userId,
+    kind,
+    ...mail,
+    status: "pending",
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+    createdAt: now,
+    sentAt: null,
+  };
+}
+
 /** What the holder of an attempt's claim writes back. */
 export type DeliveryOutcome = Pick<
   NotificationRecord,

@@ -1,7 +1,7 @@
 import type { TopicEvent, UserEvents } from "@chirp/contracts";
 import { welcomeMail } from "../../notifications/templates/welcome.ts";
 import type { ActivityStore } from "../../stores/activity-store.ts";
-import { type NotificationRecord, type NotificationStore, notificationId } from "../../stores/notification-store.ts";
+import { type NotificationStore, notificationId, pendingNotification } from "../../stores/notification-store.ts";
 import type { PostMembershipStore } from "../../stores/post-membership-store.ts";
 import { activityOf } from "./activity.ts";
 
@@ -20,19 +20,8 @@ export function welcomeNotification(
   data: { userId: string; name: string; email: string },
   { appUrl, now }: { appUrl: string; now: Date },
 ) {
-  const notification: NotificationRecord = {
-    id: notificationId(data.userId, "welcome"),
-    userId: data.userId,
-    kind: "welcome",
-    ...welcomeMail(appUrl, data),
-    status: "pending",
-    attempts: 0,
-    lastError: null,
-    nextAttemptAt: now,
-    createdAt: now,
-    sentAt: null,
-  };
-  return notification;
+  const id = notificationId(data.userId, "welcome");
+  return pendingNotification({ id, userId: data.userId, kind: "welcome" }, welcomeMail(appUrl, data), now);
 }
 
 /**
