@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { keepLocal, launchChromium } from "../lib/browser.ts";
+import { createClient } from "../lib/client.ts";
 import { resultsFile } from "../lib/results.ts";
 import { type Stack, startStack } from "../lib/stack.ts";
 
@@ -100,8 +101,8 @@ describe("CORS in a real browser", () => {
       ].toSorted(),
     );
 
-    const stored = await fetch(new URL(`/api/posts/${steps.post.body.id}`, stack.post.url));
-    expect({ status: stored.status, body: await stored.json() }).toMatchObject({
+    const stored = await createClient(stack.post.url).get(`/api/posts/${steps.post.body.id}`);
+    expect({ status: stored.status, body: stored.body }).toMatchObject({
       status: 200,
       body: { id: steps.post.body.id, title: "From a browser", author },
     });
@@ -117,10 +118,9 @@ describe("CORS in a real browser", () => {
 
     expect({ state, steps }).toEqual({ state: "failed", steps: { error: "TypeError: Failed to fetch" } });
     // The preflight got no CORS headers, so the browser never sent the registration itself.
-    const login = await fetch(new URL("/api/auth/login", stack.auth.url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password: "correct horse battery" }),
+    const login = await createClient(stack.auth.url).post("/api/auth/login", {
+      email,
+      password: "correct horse battery",
     });
     expect(login.status).toBe(401);
     await page.close();
@@ -132,9 +132,9 @@ describe("/docs offline", () => {
     test(`${service}'s /docs renders every operation of /openapi.json with no request to the outside`, async () => {
       const { stack, browser } = running();
       const base = stack[service].url;
-      const openapi = (await (await fetch(new URL("/openapi.json", base))).json()) as {
-        paths: Record<string, Record<string, unknown>>;
-      };
+      const openapi: { paths: Record<string, Record<string, unknown>> } = (
+        await createClient(base).get("/openapi.json")
+      ).body;
       const operations = Object.entries(openapi.paths)
         .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
         .toSorted();
