@@ -39,10 +39,16 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 
+// Every part is stopped even when another fails to stop (or never started); the first failure is reported.
 afterAll(async () => {
-  await browser?.close();
-  await stack?.[Symbol.asyncDispose]();
-  await Promise.all([listed?.stop(true), unlisted?.stop(true)]);
+  const stops = await Promise.allSettled([
+    browser?.close(),
+    stack?.[Symbol.asyncDispose](),
+    listed?.stop(true),
+    unlisted?.stop(true),
+  ]);
+  const failed = stops.find((stop) => stop.status === "rejected");
+  if (failed) throw failed.reason;
 }, 60_000);
 
 /** A fresh page that gives up on anything after 30 s, so a stuck render fails the test instead of hanging it. */
