@@ -87,3 +87,25 @@ export function conventionProblems(document: { paths?: Record<string, Record<str
   }
   return found;
 }
+
+/**
+ * What is wrong with a running service's API documents, as lines: the linter's findings, the conventions'
+ * problems, an `info.version` (OpenAPI or AsyncAPI) other than the package's, a security scheme other than
+ * `bearerAuth`. Both services' document tests assert it is empty.
+ */
+export async function serviceDocumentProblems(serviceUrl: URL, version: string): Promise<string[]> {
+  const get = async (path: string) => (await fetch(new URL(path, serviceUrl))).json();
+  const doc = (await get("/openapi.json")) as Parameters<typeof conventionProblems>[0] & {
+    info: { version: string };
+    components?: { securitySchemes?: object };
+  };
+  const events = (await get("/asyncapi.json")) as { info: { version: string } };
+  const schemes = Object.keys(doc.components?.securitySchemes ?? {});
+  return [
+    ...(await lintOpenApi(doc)).map((p) => `${p.ruleId} at ${p.pointer}: ${p.message}`),
+    ...conventionProblems(doc),
+    ...(doc.info.version === version ? [] : [`OpenAPI version ${doc.info.version}, package ${version}`]),
+    ...(events.info.version === version ? [] : [`AsyncAPI version ${events.info.version}, package ${version}`]),
+    ...(schemes.join() === "bearerAuth" ? [] : [`security schemes ${schemes.join(", ")}, not bearerAuth`]),
+  ];
+}

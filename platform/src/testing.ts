@@ -94,6 +94,21 @@ export async function startThrowawayKafka() {
   };
 }
 
+/**
+ * What every test instance of a service sets: any free port on loopback, quiet logs (`TEST_LOG_LEVEL` to see
+ * them), and a Kafka topic prefix and consumer group of its own, so instances on other prefixes neither see
+ * its events nor rebalance its group.
+ */
+export function testServiceEnv(service: string) {
+  return {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    KAFKA_TOPIC_PREFIX: `${uniqueName(service)}.`,
+    KAFKA_GROUP_ID: uniqueName(`${service}_group`),
+  };
+}
+
 /** The same server's URL naming another database (the URL's path), so each run has databases of its own. */
 export function withDatabase(url: string, database: string) {
   const parsed = new URL(url);

@@ -1,4 +1,4 @@
-import { deleteTopicsUnder, eventually, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, eventually, testServiceEnv, uniqueName, withDatabase } from "@chirp/platform/testing";
 import { type Db, MongoClient } from "mongodb";
 import { type AuthConfig, loadConfig } from "../config.ts";
 import { collections } from "../db.ts";
@@ -17,18 +17,13 @@ export function testConfig(overrides: Record<string, string> = {}): AuthConfig {
   const base = loadConfig(process.env);
   return loadConfig({
     ...process.env,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...testServiceEnv("auth"),
     MONGO_URL: withDatabase(base.MONGO_URL, uniqueName("auth_test")),
-    KAFKA_TOPIC_PREFIX: `${uniqueName("auth")}.`,
     // Tests name their client address in X-Forwarded-For (see testClient), so each test throttles apart.
     TRUST_PROXY: "true",
     // Suites register many accounts from one client; register-throttle.test.ts sets its own limit.
     REGISTER_MAX_PER_ADDRESS: "1000000",
     KAFKA_TOPIC_PARTITIONS: "2",
-    // A group per test instance: services on other prefixes must not rebalance each other.
-    KAFKA_GROUP_ID: uniqueName("auth_group"),
     // Fast retries, so delivery failures and recoveries show within a test's patience.
     NOTIFY_BACKOFF_INITIAL_MS: "50",
     NOTIFY_BACKOFF_MAX_MS: "200",

@@ -1,4 +1,4 @@
-import { deleteTopicsUnder, uniqueName, withDatabase } from "@chirp/platform/testing";
+import { deleteTopicsUnder, testServiceEnv, uniqueName, withDatabase } from "@chirp/platform/testing";
 import postgres from "postgres";
 import { loadConfig, type PostConfig } from "../config.ts";
 import { start } from "../main.ts";
@@ -13,12 +13,8 @@ export function testConfig(overrides: Record<string, string> = {}): PostConfig {
   const base = loadConfig(process.env);
   return loadConfig({
     ...process.env,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...testServiceEnv("post"),
     DATABASE_URL: withDatabase(base.DATABASE_URL, uniqueName("post_test")),
-    KAFKA_TOPIC_PREFIX: `${uniqueName("post")}.`,
-    KAFKA_GROUP_ID: uniqueName("post"),
     ...overrides,
   });
 }
