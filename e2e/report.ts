@@ -21,6 +21,8 @@ const scenarios: [string, string][] = [
   ["fault.postgres-restart", "PostgreSQL restarted under load"],
   ["fault.mongodb-restart", "FerretDB restarted under load"],
   ["fault.sigterm-drain", "SIGTERM under load"],
+  ["admin.ban", "an admin bans a user, then lifts the ban"],
+  ["admin.unlock", "a throttled account: lockout notice, admin unlock"],
 ];
 const hostile: [string, string][] = [
   ["hostile.malformed-input", "malformed and malicious bodies, headers, paging"],
@@ -29,8 +31,6 @@ const hostile: [string, string][] = [
   ["hostile.flood-one-address", "one address flooding logins and sign-ups"],
   ["hostile.revocation-exact", "log in right after log out everywhere"],
   ["hostile.erasure", "every store of both services after account deletion"],
-  ["admin.ban", "an admin bans a user, then lifts the ban"],
-  ["admin.unlock", "a throttled account: lockout notice, admin unlock"],
   ["fuzz.auth", "schemathesis on auth's OpenAPI document (scripts/fuzz)"],
   ["fuzz.post", "schemathesis on post's OpenAPI document (scripts/fuzz)"],
 ];
