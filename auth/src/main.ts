@@ -122,9 +122,9 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     consumers: consumerCheck(consumer, config.CONSUMER_STALL_MS),
   });
   let server: Bun.Server<undefined> | undefined;
-  const users = createMongoUserStore(db);
+  const users = createMongoUserStore(db, outbox);
   const sessions = createMongoSessionStore(db);
-  const loginFailures = createMongoLoginFailureStore(db);
+  const loginFailures = createMongoLoginFailureStore(db, outbox);
   const addressAttempts = createMongoAddressAttemptStore(db);
   const oneTimeTokens = createMongoOneTimeTokenStore(db);
   const mail = createMailQueue(notifications, () => notifier.wake(), logger.child({ component: "mail" }));
@@ -140,7 +140,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     sessions,
     loginFailures,
     addressAttempts,
-    bans: createMongoBanStore(db),
+    bans: createMongoBanStore(db, outbox),
     notifications,
     onNotification: () => notifier.wake(),
     oneTimeTokens,

@@ -4,7 +4,7 @@
  * collections of 1k, 10k and 100k users, medians of many random keys. Goal: 100k within 1.5x of 1k.
  */
 
-import { collections, createMongoUserStore, ensureIndexes } from "@chirp/auth/testing";
+import { collections, createEventOutbox, createMongoUserStore, ensureIndexes } from "@chirp/auth/testing";
 import { uniqueName } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import type { Row } from "../lib/report.ts";
@@ -53,7 +53,7 @@ export async function lookupGrowth(report: (row: Row) => void) {
           }),
         );
       }
-      const store = createMongoUserStore(db);
+      const store = createMongoUserStore(db, createEventOutbox(db, 60_000));
       await timed((n) => store.findByEmail(`user${n}@example.com`), size); // warm-up
       figures.email?.push(await timed((n) => store.findByEmail(`user${n}@example.com`), size));
       figures.id?.push(await timed((n) => store.findById(`user-${n}`), size));

@@ -1,4 +1,4 @@
-import { createEvent, SessionEvents, UserBanned, UserUnbanned, UserUnlocked } from "@chirp/contracts";
+import { createEvent, UserBanned, UserUnbanned, UserUnlocked } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
 import { bearerSecurity, jsonBody, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
@@ -6,7 +6,6 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { deleteAccount } from "../accounts/deletion.ts";
 import { revokeSessions } from "../accounts/sessions.ts";
-import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { searchKey } from "../stores/user-store.ts";
 import { AdminUserPage, AdminUsersQuery, BanBody } from "./admin-schemas.ts";
@@ -120,13 +119,7 @@ export function adminUserRoutes(deps: AuthDeps) {
       const ban = { userId: id, adminId, reason, at: new Date(), eventId: event.id };
       try {
         // The ban is a fact whose unique insert decides a race between admins; its event names the ban it made.
-        await deps.outbox.record(
-          [{ topic: SessionEvents, event }],
-          { collection: collections.bans, ids: [id], expect: "present", match: { eventId: event.id } },
-          async () => {
-            if (!(await deps.bans.ban(ban))) throw conflict("The account is banned already.");
-          },
-        );
+        if (!(await deps.bans.ban(ban, event))) throw conflict("The account is banned already.");
       } finally {
         // Listed once the ban exists, so a login racing it has its session listed here or sees the ban
         // (routes/banned.ts). Revoked on a repeated ban too: a retry finishes a ban interrupted before this.
@@ -138,26 +131,14 @@ export function adminUserRoutes(deps: AuthDeps) {
       const { id } = c.req.valid("param");
       await target(id);
       const event = createEvent(UserUnbanned, { userId: id, adminId: c.var.caller.userId }, originOf(c));
-      await deps.outbox.record(
-        [{ topic: SessionEvents, event }],
-        { collection: collections.bans, ids: [id], expect: "absent" },
-        async () => {
-          if (!(await deps.bans.lift(id))) throw conflict("The account is not banned.");
-        },
-      );
+      if (!(await deps.bans.lift(id, event))) throw conflict("The account is not banned.");
       return c.body(null, 204);
     })
     .openapi(unlock, async (c) => {
       const { id } = c.req.valid("param");
       const user = await target(id);
-      const seen = await deps.loginFailures.recent({ email: user.email }, new Date(0), 1000);
       const event = createEvent(UserUnlocked, { userId: id, adminId: c.var.caller.userId }, originOf(c));
-      // The failures seen are what the unlock is known to have cleared: gone, they tell a sweeper it happened.
-      await deps.outbox.record(
-        [{ topic: SessionEvents, event }],
-        { collection: collections.loginFailures, ids: seen.map((failure) => failure.id), expect: "absent" },
-        () => deps.loginFailures.forget({ email: user.email }),
-      );
+      await deps.loginFailures.unlock(user.email, event);
       return c.body(null, 204);
     })
     .openapi(remove, async (c) => {

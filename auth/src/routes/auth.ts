@@ -1,4 +1,4 @@
-import { createEvent, SessionEvents, UserEvents, UserLoginFailed, UserRegistered } from "@chirp/contracts";
+import { createEvent, UserLoginFailed, UserRegistered } from "@chirp/contracts";
 import { unauthorized } from "@chirp/platform/auth/bearer";
 import { validationHook } from "@chirp/platform/http";
 import { jsonBody, noSecurity, problems } from "@chirp/platform/openapi";
@@ -6,10 +6,8 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { openSession, revokeSessions, roleOf, tokenPair } from "../accounts/sessions.ts";
 import { claimAddressAttempt, claimLoginAttempt } from "../accounts/throttle.ts";
-import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
-import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
 import { addressTakenMail } from "../notifications/templates/account.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
@@ -111,13 +109,8 @@ export function authRoutes(deps: AuthDeps) {
         const now = new Date();
         const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now, emailVerified: false };
         const event = createEvent(UserRegistered, { userId: user.id, name, email }, originOf(c));
-        await deps.outbox.record(
-          [{ topic: UserEvents, event }],
-          { collection: collections.users, ids: [user.id], expect: "present" },
-          async () => {
-            if (!(await deps.users.insert(user, passwordHash))) throw await taken(await deps.users.findByEmail(email));
-          },
-        );
+        if (!(await deps.users.register(user, passwordHash, event)))
+          throw await taken(await deps.users.findByEmail(email));
         await mailVerificationLink(deps, user);
         const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
         return c.json({ user: ownView(user, 0, roleOf(deps, user)), ...tokens }, 201);
@@ -136,7 +129,7 @@ export function authRoutes(deps: AuthDeps) {
       const { wait, delayMs } = await claimLoginAttempt(deps, attempt);
       if (wait > 0) {
         const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
-        await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
+        await deps.loginFailures.announce(event);
         throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
       }
       // An account under a flood of failures is slowed, never refused: its owner still gets in.
@@ -161,11 +154,7 @@ export function authRoutes(deps: AuthDeps) {
             const who = user ? { userId: user.id } : {};
             const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
             // The failure is the attempt's fact, recorded already; the event is published while it exists.
-            await deps.outbox.record(
-              [{ topic: SessionEvents, event }],
-              { collection: collections.loginFailures, ids: [attempt.id], expect: "present" },
-              async () => {},
-            );
+            await deps.loginFailures.announce(event, attempt.id);
             throw new HTTPException(401, { message: "The e-mail or password is wrong." });
           }
           // Forgives the account's failures from this address, this attempt's fact among them.
@@ -213,4 +202,3 @@ export function authRoutes(deps: AuthDeps) {
 }
 
 /** For events that record an attempt rather than a change: nothing to check. */
-const noChange: ChangeCheck = { collection: collections.sessions, ids: [], expect: "absent" };

@@ -1,4 +1,4 @@
-import { createEvent, UserEvents, UserUpdated } from "@chirp/contracts";
+import { createEvent, UserUpdated } from "@chirp/contracts";
 import { validationHook } from "@chirp/platform/http";
 import { bearerSecurity, jsonBody, problems } from "@chirp/platform/openapi";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
@@ -7,7 +7,6 @@ import { HTTPException } from "hono/http-exception";
 import { deleteAccount } from "../accounts/deletion.ts";
 import { revokeSessions, roleOf } from "../accounts/sessions.ts";
 import { verifyCurrentPassword } from "../accounts/throttle.ts";
-import { collections } from "../db.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { requireBearer } from "./bearer.ts";
 import { originOf } from "./origin.ts";
@@ -92,11 +91,7 @@ export function meRoutes(deps: AuthDeps) {
         return c.json(ownView(before, await postCount(before.id), roleOf(deps, before)), 200);
       }
       const event = createEvent(UserUpdated, { userId: before.id, ...next }, originOf(c));
-      const after = await deps.outbox.record(
-        [{ topic: UserEvents, event }],
-        { collection: collections.users, ids: [before.id], expect: "present", match: { revision: event.id } },
-        () => deps.users.updateProfile(before.id, next, event.id),
-      );
+      const after = await deps.users.updateProfile(before.id, next, event);
       if (!after) throw new HTTPException(404, { message: "The account no longer exists." });
       return c.json(ownView(after, await postCount(after.id), roleOf(deps, after)), 200);
     })

@@ -1,5 +1,8 @@
+import { SessionEvents, type TopicEvent } from "@chirp/contracts";
 import type { Db } from "mongodb";
 import { collections, insertOnce } from "../db.ts";
+import type { EventOutbox } from "../events/outbox.ts";
+import type { ChangeCheck } from "../events/outbox-types.ts";
 
 /** A ban: a fact keyed by the user id, inserted by the admin who bans and deleted (by `_id`) by the one who lifts it. */
 export interface BanRecord {
@@ -12,10 +15,13 @@ export interface BanRecord {
 }
 
 export interface BanStore {
-  /** True for the one caller whose insert made the ban; false when the account is banned already. */
-  ban(record: BanRecord): Promise<boolean>;
-  /** True for the one caller that lifted the ban; false when there was none. */
-  lift(userId: string): Promise<boolean>;
+  /**
+   * True for the one caller whose insert made the ban, with `event` (its `user.banned`, named by the ban's
+   * `eventId`); false, and no event, when the account is banned already.
+   */
+  ban(record: BanRecord, event: TopicEvent<typeof SessionEvents>): Promise<boolean>;
+  /** True for the one caller that lifted the ban, with `event` when given; false, and no event, when there was none. */
+  lift(userId: string, event?: TopicEvent<typeof SessionEvents>): Promise<boolean>;
   find(userId: string): Promise<BanRecord | null>;
   /** The bans among `userIds` (one query for a page of users). */
   findMany(userIds: readonly string[]): Promise<BanRecord[]>;
@@ -27,14 +33,45 @@ interface BanDocument extends Omit<BanRecord, "userId"> {
 
 const toRecord = ({ _id, ...ban }: BanDocument): BanRecord => ({ userId: _id, ...ban });
 
-export function createMongoBanStore(db: Db): BanStore {
+/** Thrown inside an outbox write to withdraw its event: the ban or lift decided nothing. */
+class NoChange extends Error {}
+
+export function createMongoBanStore(db: Db, outbox: EventOutbox): BanStore {
   const bans = db.collection<BanDocument>(collections.bans);
+  /** Runs `decide` with `event` through the outbox; false, and the event withdrawn, when it decided nothing. */
+  async function withEvent(
+    event: TopicEvent<typeof SessionEvents>,
+    check: ChangeCheck,
+    decide: () => Promise<boolean>,
+  ) {
+    try {
+      return await outbox.record([{ topic: SessionEvents, event }], check, async () => {
+        if (!(await decide())) throw new NoChange();
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof NoChange) return false;
+      throw error;
+    }
+  }
+  // Both decisions are atomic everywhere (a unique insert, a deleteOne by `_id`): two admins racing to ban or
+  // to lift get one winner, and nothing is ever updated in place.
+  const insertBan = ({ userId, ...ban }: BanRecord) => insertOnce(() => bans.insertOne({ _id: userId, ...ban }));
+  const deleteBan = async (userId: string) => (await bans.deleteOne({ _id: userId })).deletedCount === 1;
   return {
-    // Both decisions are atomic everywhere (a unique insert, a deleteOne by `_id`): two admins racing to ban or
-    // to lift get one winner, and nothing is ever updated in place.
-    ban: ({ userId, ...ban }) => insertOnce(() => bans.insertOne({ _id: userId, ...ban })),
-    async lift(userId) {
-      return (await bans.deleteOne({ _id: userId })).deletedCount === 1;
+    ban(record, event) {
+      const check: ChangeCheck = {
+        collection: collections.bans,
+        ids: [record.userId],
+        expect: "present",
+        match: { eventId: event.id },
+      };
+      return withEvent(event, check, () => insertBan(record));
+    },
+    lift(userId, event) {
+      if (!event) return deleteBan(userId);
+      const check: ChangeCheck = { collection: collections.bans, ids: [userId], expect: "absent" };
+      return withEvent(event, check, () => deleteBan(userId));
     },
     async find(userId) {
       const doc = await bans.findOne({ _id: userId });

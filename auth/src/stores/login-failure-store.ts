@@ -1,5 +1,8 @@
+import { SessionEvents, type TopicEvent } from "@chirp/contracts";
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
+import type { EventOutbox } from "../events/outbox.ts";
+import type { ChangeCheck } from "../events/outbox-types.ts";
 
 /**
  * One login attempt that was let through to the password check: a fact, inserted before the check and never
@@ -35,9 +38,16 @@ export interface LoginFailureStore {
    */
   tally(emails: readonly string[], since: Date): Promise<Map<string, { failures: number; mostFromOneAddress: number }>>;
   purge(before: Date): Promise<void>;
+  /**
+   * Records a `user.login_failed` through the outbox: about the attempt whose fact was recorded (published
+   * while the fact exists), or about a throttled attempt, which left none.
+   */
+  announce(event: TopicEvent<typeof SessionEvents>, attemptId?: string): Promise<void>;
+  /** An admin's unlock: forgets every failure of the account, with `event` (its `user.unlocked`). */
+  unlock(email: string, event: TopicEvent<typeof SessionEvents>): Promise<void>;
 }
 
-export function createMongoLoginFailureStore(db: Db): LoginFailureStore {
+export function createMongoLoginFailureStore(db: Db, outbox: EventOutbox): LoginFailureStore {
   const failures = db.collection<Omit<LoginFailure, "id"> & { _id: string }>(collections.loginFailures);
   return {
     async record({ id, ...failure }) {
@@ -76,6 +86,25 @@ export function createMongoLoginFailureStore(db: Db): LoginFailureStore {
     },
     async purge(before) {
       await failures.deleteMany({ at: { $lt: before } });
+    },
+    async announce(event, attemptId) {
+      const ids = attemptId ? [attemptId] : [];
+      const check: ChangeCheck = {
+        collection: collections.loginFailures,
+        ids,
+        expect: attemptId ? "present" : "absent",
+      };
+      await outbox.record([{ topic: SessionEvents, event }], check, async () => {});
+    },
+    async unlock(email, event) {
+      // The failures seen are what the unlock is known to have cleared: gone, they tell a sweeper it happened.
+      const seen = await this.recent({ email }, new Date(0), 1000);
+      const check: ChangeCheck = {
+        collection: collections.loginFailures,
+        ids: seen.map((f) => f.id),
+        expect: "absent",
+      };
+      await outbox.record([{ topic: SessionEvents, event }], check, () => this.forget({ email }));
     },
   };
 }

@@ -3,6 +3,7 @@ import { eventually } from "@chirp/platform/testing";
 import { MongoClient } from "mongodb";
 import postgres from "postgres";
 import { collections, ensureIndexes } from "../db.ts";
+import { createEventOutbox } from "../events/outbox.ts";
 import { testConfig } from "../testing/index.ts";
 import { createMongoUserStore } from "./user-store.ts";
 
@@ -61,7 +62,7 @@ const ginScans = async () => {
 describe("the user store's lookups on the local default", () => {
   test("by e-mail and by id each read a GIN index, not the whole table", async () => {
     if (!table) return;
-    const store = createMongoUserStore(db);
+    const store = createMongoUserStore(db, createEventOutbox(db, 60_000));
     const before = await ginScans();
     const lookups = 20;
     for (let i = 0; i < lookups; i++) {

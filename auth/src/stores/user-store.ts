@@ -1,5 +1,8 @@
+import { type TopicEvent, UserEvents } from "@chirp/contracts";
 import type { Db } from "mongodb";
 import { collections, insertOnce, isDuplicateKey } from "../db.ts";
+import type { EventOutbox } from "../events/outbox.ts";
+import type { ChangeCheck } from "../events/outbox-types.ts";
 
 /** A user's profile as the service holds it; the password hash lives apart (see `passwordHash`). */
 export interface UserRecord {
@@ -16,7 +19,15 @@ export interface UserRecord {
 
 export interface UserStore {
   /** False when the e-mail is taken (decided by the unique index). */
-  insert(user: Omit<UserRecord, "emailVerified">, passwordHash: string): Promise<boolean>;
+  /**
+   * Inserts the account with `event` (its `user.registered`) through the outbox: both or neither. False when
+   * the e-mail is taken (the unique index decides a race).
+   */
+  register(
+    user: Omit<UserRecord, "emailVerified">,
+    passwordHash: string,
+    event: TopicEvent<typeof UserEvents>,
+  ): Promise<boolean>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   findMany(ids: string[]): Promise<UserRecord[]>;
@@ -30,7 +41,12 @@ export interface UserStore {
    */
   changeEmail(userId: string, email: string): Promise<boolean | null>;
   /** Applies the edit and tags the profile with `revision`, so a sweeper can tell the edit landed. */
-  updateProfile(id: string, edit: { name?: string; bio?: string }, revision: string): Promise<UserRecord | null>;
+  /** Applies the edit with `event` (its `user.updated`, whose id becomes the profile's revision). */
+  updateProfile(
+    id: string,
+    edit: { name?: string; bio?: string },
+    event: TopicEvent<typeof UserEvents>,
+  ): Promise<UserRecord | null>;
   /** Removes the profile first (freeing the e-mail and stopping logins), then what hangs off it. */
   remove(id: string): Promise<void>;
   /** Posts per user, counted from the membership facts; users without posts are left out. */
@@ -76,7 +92,10 @@ const toRecord = (
 /** A verification fact's id: of one user and one address, so a later address starts unverified. */
 const verificationId = (userId: string, email: string) => `${userId}:${email}`;
 
-export function createMongoUserStore(db: Db): UserStore {
+/** Thrown inside an outbox write to withdraw its event: the e-mail was taken. */
+class EmailTaken extends Error {}
+
+export function createMongoUserStore(db: Db, outbox: EventOutbox): UserStore {
   const users = db.collection<UserDocument>(collections.users);
   const credentials = db.collection<{ _id: string; passwordHash: string }>(collections.credentials);
   const memberships = db.collection<{ _id: string; userId: string }>(collections.postMemberships);
@@ -101,15 +120,22 @@ export function createMongoUserStore(db: Db): UserStore {
     return null;
   }
   return {
-    async insert({ id, ...profile }, passwordHash) {
-      // Credentials first: a crash in between leaves an orphan hash, never an account that cannot log in.
-      await credentials.insertOne({ _id: id, passwordHash });
+    async register({ id, ...profile }, passwordHash, event) {
+      const check: ChangeCheck = { collection: collections.users, ids: [id], expect: "present" };
       try {
-        await users.insertOne({ _id: id, ...profile, nameKey: searchKey(profile.name) });
+        await outbox.record([{ topic: UserEvents, event }], check, async () => {
+          // Credentials first: a crash in between leaves an orphan hash, never an account that cannot log in.
+          await credentials.insertOne({ _id: id, passwordHash });
+          try {
+            await users.insertOne({ _id: id, ...profile, nameKey: searchKey(profile.name) });
+          } catch (error) {
+            await credentials.deleteOne({ _id: id });
+            throw isDuplicateKey(error) ? new EmailTaken() : error;
+          }
+        });
         return true;
       } catch (error) {
-        await credentials.deleteOne({ _id: id });
-        if (isDuplicateKey(error)) return false;
+        if (error instanceof EmailTaken) return false;
         throw error;
       }
     },
@@ -147,14 +173,22 @@ export function createMongoUserStore(db: Db): UserStore {
     async setPasswordHash(userId, passwordHash) {
       await credentials.updateOne({ _id: userId }, { $set: { passwordHash } });
     },
-    async updateProfile(id, edit, revision) {
+    async updateProfile(id, edit, event) {
       const nameKey = edit.name === undefined ? {} : { nameKey: searchKey(edit.name) };
-      const result = await users.updateOne(
-        { _id: id },
-        { $set: { ...edit, ...nameKey, updatedAt: new Date(), revision } },
-      );
-      if (result.matchedCount === 0) return null;
-      return this.findById(id);
+      // The revision names the event, so a sweeper tells whether this edit (not a later one) landed.
+      const check: ChangeCheck = {
+        collection: collections.users,
+        ids: [id],
+        expect: "present",
+        match: { revision: event.id },
+      };
+      return outbox.record([{ topic: UserEvents, event }], check, async () => {
+        const result = await users.updateOne(
+          { _id: id },
+          { $set: { ...edit, ...nameKey, updatedAt: new Date(), revision: event.id } },
+        );
+        return result.matchedCount === 0 ? null : this.findById(id);
+      });
     },
     async remove(id) {
       await users.deleteOne({ _id: id });

@@ -8,6 +8,7 @@ import type { NotificationKind } from "../stores/notification-store.ts";
 // What bench, e2e and scripts use of the service's internals: imported from `@chirp/auth/testing`, never by path.
 export { AuthEnv, loadConfig } from "../config.ts";
 export { collections, ensureIndexes } from "../db.ts";
+export { createEventOutbox } from "../events/outbox.ts";
 export { openKeyRing } from "../main.ts";
 export { argon2Params } from "../passwords/policy.ts";
 export { createMongoUserStore } from "../stores/user-store.ts";

@@ -3,6 +3,7 @@ import { createEvent, PostCreated, PostDeleted, type PostEvents, type TopicEvent
 import { uniqueName } from "@chirp/platform/testing";
 import { type Db, MongoClient } from "mongodb";
 import { loadConfig } from "../../config.ts";
+import { createEventOutbox } from "../../events/outbox.ts";
 import { createMongoActivityStore } from "../../stores/activity-store.ts";
 import { createMongoPostMembershipStore } from "../../stores/post-membership-store.ts";
 import { createMongoUserStore } from "../../stores/user-store.ts";
@@ -28,7 +29,8 @@ const origin = { source: "post" } as const;
 const created = (authorId: string, postId: string): PostEvent =>
   createEvent(PostCreated, { postId, authorId, title: "Hello" }, origin);
 const deleted = (authorId: string, postId: string): PostEvent => createEvent(PostDeleted, { postId, authorId }, origin);
-const postCount = async (userId: string) => (await createMongoUserStore(db).postCounts([userId])).get(userId) ?? 0;
+const postCount = async (userId: string) =>
+  (await createMongoUserStore(db, createEventOutbox(db, 60_000)).postCounts([userId])).get(userId) ?? 0;
 
 function shuffle<T>(items: T[]): T[] {
   const copy = [...items];
