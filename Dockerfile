@@ -23,6 +23,7 @@ COPY package.json bun.lock bunfig.toml ./
 COPY patches/ patches/
 COPY contracts/package.json contracts/
 COPY platform/package.json platform/
+COPY client/package.json client/
 COPY auth/package.json auth/
 COPY post/package.json post/
 RUN bun install --frozen-lockfile --production
@@ -30,6 +31,7 @@ COPY tsconfig.json ./
 COPY scripts/compile-service scripts/image-rootfs scripts/
 COPY contracts/src contracts/src
 COPY platform/src platform/src
+COPY client/src client/src
 COPY ${SERVICE}/ ${SERVICE}/
 RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=auth|post" >&2; exit 1; } \
   && bash scripts/compile-service "${SERVICE}" /out/service && bash scripts/image-rootfs /out/service /rootfs

@@ -1,3 +1,4 @@
+import { createAuthClient, createPostClient } from "@chirp/client";
 /**
  * A JSON HTTP client for the e2e suites that counts what it sees: every request, its status and its time.
  * Each request has a deadline, so a hang shows up as a timeout (status 0) instead of a stuck test.
@@ -71,26 +72,33 @@ export function createClient(base: URL, tally = new Tally(), address = randomAdd
       return { request: `${method} ${path}`, status: 0, ms, headers: new Headers(), body: { error: String(error) } };
     }
   }
+  /** `fetch` for the typed clients: this client's address, deadline and tally, as `call` has them. */
+  const tracked = async (input: string | URL | Request, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set("x-forwarded-for", address);
+    const started = performance.now();
+    const res = await fetch(input, { ...init, headers, signal: init?.signal ?? AbortSignal.timeout(10_000) });
+    tally.add(res.status, performance.now() - started);
+    return res;
+  };
+  const auth = createAuthClient(base, { fetch: tracked });
   return {
     base,
     tally,
     address,
     call,
+    /** `@chirp/client`'s typed clients on this base (auth's or post's, as `base` is), through `tracked`. */
+    auth,
+    posts: createPostClient(base, { fetch: tracked }),
     get: (path: string, token?: string) => call("GET", path, { token }),
     post: (path: string, body: unknown, token?: string) => call("POST", path, { body, token }),
     /** Registers a fresh account; throws unless the answer is 201. */
     async register(name = "Ada", password = "correct horse battery staple") {
       const email = `${uniqueName(name.toLowerCase().replace(/\W/g, ""))}@example.com`;
-      const res = await call("POST", "/api/auth/register", { body: { name, email, password } });
-      if (res.status !== 201) throw new Error(`register answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return {
-        id: res.body.user.id as string,
-        name,
-        email,
-        password,
-        accessToken: res.body.accessToken as string,
-        refreshToken: res.body.refreshToken as string,
-      };
+      const res = await auth.api.auth.register.$post({ json: { name, email, password } });
+      if (res.status !== 201) throw new Error(`register answered ${res.status}: ${await res.text()}`);
+      const { user, accessToken, refreshToken } = await res.json();
+      return { id: user.id, name, email, password, accessToken, refreshToken };
     },
   };
 }

@@ -1,6 +1,5 @@
-import type { AuthApp } from "@chirp/auth/app";
+import { createAuthClient } from "@chirp/client";
 import { UserBatchResponse } from "@chirp/contracts";
-import { hc } from "hono/client";
 
 /** What a post shows of its author. */
 export interface AuthorRef {
@@ -27,12 +26,12 @@ export interface HttpDirectoryOptions {
 const BATCH_MAX = 100;
 
 /**
- * Auth's `POST /api/users/batch` through Hono's typed client for auth's app, so a change of the route's
+ * Auth's `POST /api/users/batch` through `@chirp/client` (Hono's typed client for auth's app), so a change of the route's
  * shape fails the typecheck here; the answer is still checked against the contract schema at run time,
  * since the auth running may be another version than the one compiled against.
  */
 export function createHttpDirectory({ authUrl, timeoutMs, fetch = globalThis.fetch }: HttpDirectoryOptions) {
-  const auth = hc<AuthApp>(authUrl, { fetch });
+  const auth = createAuthClient(authUrl, { fetch });
   async function batch(ids: string[]) {
     let res: Awaited<ReturnType<typeof auth.api.users.batch.$post>>;
     try {
