@@ -21,6 +21,7 @@ const scenarios: [string, string][] = [
   ["fault.postgres-restart", "PostgreSQL restarted under load"],
   ["fault.mongodb-restart", "FerretDB restarted under load"],
   ["fault.sigterm-drain", "SIGTERM under load"],
+  ["accounts.mfa", "TOTP MFA: enroll, two-step login, replayed and recovery codes"],
   ["admin.ban", "an admin bans a user, then lifts the ban"],
   ["admin.unlock", "a throttled account: lockout notice, admin unlock"],
 ];

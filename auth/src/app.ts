@@ -11,6 +11,7 @@ import { emailRoutes } from "./routes/email.ts";
 import { emailChangeRoutes } from "./routes/email-change.ts";
 import { jwksRoutes } from "./routes/jwks.ts";
 import { meRoutes } from "./routes/me.ts";
+import { mfaRoutes } from "./routes/mfa.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { passwordResetRoutes } from "./routes/password-reset.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -31,6 +32,7 @@ export function createApp(deps: AuthDeps) {
       { name: "users", description: "Public profiles." },
       { name: "notifications", description: "What the service mailed the caller, with its delivery status." },
       { name: "activity", description: "The caller's activity, and the admins' event counts." },
+      { name: "mfa", description: "The caller's TOTP second factor and its recovery codes." },
       { name: "admin", description: "User management for admins: search, ban, unlock, delete (each audited)." },
       { name: "keys", description: "The public keys that verify access tokens." },
     ],
@@ -58,6 +60,7 @@ export function createApp(deps: AuthDeps) {
     .route("/api/auth/sessions", sessionRoutes(deps))
     .route("/api/auth/email", emailRoutes(deps))
     .route("/api/auth/password", passwordResetRoutes(deps))
+    .route("/api/auth/mfa/totp", mfaRoutes(deps))
     .route("/api/auth", authRoutes(deps))
     .route("/api/users/me/email", emailChangeRoutes(deps))
     .route("/api/users/me", meRoutes(deps))

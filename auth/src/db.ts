@@ -25,6 +25,14 @@ export const collections = {
    * of its current address exists. Apart from the profile, so verifying never rewrites it.
    */
   emailVerifications: "email_verifications",
+  /** A user's TOTP secret awaiting its first code (setup), sealed: `{_id: userId, secret, at}`. */
+  totpPending: "totp_pending",
+  /** A user's active TOTP secret, sealed: inserted once by enable (the first insert wins), deleted to disable. */
+  totpActive: "totp_active",
+  /** Spent TOTP steps, `_id` = `<userId>:<step>`: the insert that succeeds is the one use of a code. */
+  totpSpent: "totp_spent",
+  /** Recovery codes by the hash of the code, `{_id: hash, userId}`: deleting one by `_id` is its one use. */
+  recoveryCodes: "recovery_codes",
   /** Outstanding one-time tokens (verification, reset, e-mail change), by the hash of their secret. */
   oneTimeTokens: "one_time_tokens",
   /** Spent one-time tokens, by hash: the insert that succeeds is the one use that counts. */

@@ -11,11 +11,13 @@ import type { ActivityStore } from "./stores/activity-store.ts";
 import type { AddressAttemptStore } from "./stores/address-attempt-store.ts";
 import type { BanStore } from "./stores/ban-store.ts";
 import type { LoginFailureStore } from "./stores/login-failure-store.ts";
+import type { MfaStore } from "./stores/mfa-store.ts";
 import type { NotificationStore } from "./stores/notification-store.ts";
 import type { OneTimeTokenStore } from "./stores/one-time-token-store.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import type { UserStore } from "./stores/user-store.ts";
 import type { AccessTokens } from "./tokens/access-tokens.ts";
+import type { KeyCipher } from "./tokens/key-cipher.ts";
 import type { KeyRing } from "./tokens/key-ring.ts";
 
 /** Everything the HTTP app needs, as narrow interfaces; `main.ts` builds the real ones. */
@@ -37,6 +39,10 @@ export interface AuthDeps {
   onNotification?: () => void;
   /** Verification, reset and e-mail change tokens. */
   oneTimeTokens: OneTimeTokenStore;
+  /** TOTP secrets (sealed with `cipher`), spent steps and recovery codes. */
+  mfa: MfaStore;
+  /** Seals secrets at rest (the signing keys' cipher, under SIGNING_KEY_SECRET). */
+  cipher: KeyCipher;
   mail: MailQueue;
   activity: ActivityStore;
   outbox: EventOutbox;

@@ -26,11 +26,12 @@ import { createPasswordHasher } from "./passwords/hasher.ts";
 import { createMongoAddressAttemptStore } from "./stores/address-attempt-store.ts";
 import { createMongoBanStore } from "./stores/ban-store.ts";
 import { createMongoLoginFailureStore } from "./stores/login-failure-store.ts";
+import { createMongoMfaStore } from "./stores/mfa-store.ts";
 import { createMongoOneTimeTokenStore } from "./stores/one-time-token-store.ts";
 import { createMongoSessionStore } from "./stores/session-store.ts";
 import { createMongoUserStore } from "./stores/user-store.ts";
 import { createAccessTokens } from "./tokens/access-tokens.ts";
-import { createKeyCipher } from "./tokens/key-cipher.ts";
+import { createKeyCipher, type KeyCipher } from "./tokens/key-cipher.ts";
 import { createKeyRing } from "./tokens/key-ring.ts";
 import { createMongoKeyStore } from "./tokens/key-store.ts";
 
@@ -42,17 +43,20 @@ const maintenanceEveryMs = 60_000;
 const tombstoneRetentionMs = 30 * 86_400_000;
 
 /** The signing keys of a database, shared by every instance and by the rotation command. */
-export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger) {
+export async function openKeyRing(db: Db, config: AuthConfig, logger: Logger, cipher?: KeyCipher) {
   if (!config.SIGNING_KEY_SECRET) {
     logger.warn("SIGNING_KEY_SECRET is not set: signing keys are sealed with a development secret");
   }
   return createKeyRing({
     store: createMongoKeyStore(db),
-    cipher: await createKeyCipher(config.SIGNING_KEY_SECRET ?? developmentSigningSecret),
+    cipher: cipher ?? (await openCipher(config)),
     rotationMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
     tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
   });
 }
+
+/** What seals secrets at rest (signing keys, TOTP secrets): AES-GCM under SIGNING_KEY_SECRET. */
+const openCipher = (config: AuthConfig) => createKeyCipher(config.SIGNING_KEY_SECRET ?? developmentSigningSecret);
 
 /** Connects to MongoDB and Kafka, creates indexes, topics and keys, and serves. `stop` drains and closes. */
 export async function start(config: AuthConfig, logger: Logger = createLogger("auth", config.LOG_LEVEL)) {
@@ -63,12 +67,13 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const cipher = await openCipher(config);
   // MongoDB and Kafka do not depend on each other: set both up at once (start-up time is a budget).
   const [keys] = await Promise.all([
     (async () => {
       await mongo.connect();
       await ensureIndexes(db);
-      const ring = await openKeyRing(db, config, logger);
+      const ring = await openKeyRing(db, config, logger, cipher);
       await ring.sync();
       return ring;
     })(),
@@ -127,6 +132,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   const loginFailures = createMongoLoginFailureStore(db, outbox);
   const addressAttempts = createMongoAddressAttemptStore(db);
   const oneTimeTokens = createMongoOneTimeTokenStore(db);
+  const mfa = createMongoMfaStore(db);
   const mail = createMailQueue(notifications, () => notifier.wake(), logger.child({ component: "mail" }));
   const addressWindowMs =
     Math.max(config.REGISTER_WINDOW_SECONDS, config.FORGOT_WINDOW_SECONDS, config.VERIFY_RESEND_WINDOW_SECONDS) * 1000;
@@ -144,6 +150,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     notifications,
     onNotification: () => notifier.wake(),
     oneTimeTokens,
+    mfa,
+    cipher,
     mail,
     activity,
     outbox,
@@ -187,6 +195,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
       await loginFailures.purge(new Date(Date.now() - config.LOGIN_FAILURE_WINDOW_SECONDS * 1000));
       await addressAttempts.purge(new Date(Date.now() - addressWindowMs));
       await oneTimeTokens.purge(new Date(), new Date(Date.now() - spentRetentionMs));
+      // A spent step only matters while its code could still be accepted (a minute and a half).
+      await mfa.purgeSpent(new Date(Date.now() - 10 * 60_000));
       await sessions.purgeExpired(new Date());
       await memberships.purgeTombstones(new Date(Date.now() - tombstoneRetentionMs));
     } catch (error) {

@@ -25,6 +25,8 @@ export const AccessTokenClaims = z.object({
    * before the claim existed stay valid until they expire.
    */
   emailVerified: z.boolean().optional(),
+  /** How the session was authenticated (RFC 8176): `pwd`, and `otp` after a TOTP or recovery code. */
+  amr: z.array(z.string()).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 

@@ -9,12 +9,12 @@ import {
 import { collections } from "../db.ts";
 import type { AuthDeps } from "../deps.ts";
 
-type Deps = Pick<AuthDeps, "users" | "sessions" | "loginFailures" | "bans" | "outbox" | "oneTimeTokens">;
+type Deps = Pick<AuthDeps, "users" | "sessions" | "loginFailures" | "bans" | "outbox" | "oneTimeTokens" | "mfa">;
 
 /**
  * Deletes an account, by its owner or by an admin (`adminId`): the profile, credentials and sessions with
  * `user.deleted` and `session.revoked` through the outbox, then what no event lets a consumer erase (the
- * failed logins, kept by e-mail; a ban; outstanding one-time links). The rest (activity, notifications, post memberships) is erased by
+ * failed logins, kept by e-mail; a ban; outstanding one-time links; the TOTP secret and recovery codes). The rest (activity, notifications, post memberships) is erased by
  * auth's own consumer of `user.deleted`.
  */
 export async function deleteAccount(
@@ -40,4 +40,5 @@ export async function deleteAccount(
   await deps.loginFailures.forget({ email: user.email });
   await deps.bans.lift(userId);
   await deps.oneTimeTokens.revoke(userId);
+  await deps.mfa.erase(userId);
 }

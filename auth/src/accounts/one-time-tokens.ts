@@ -7,6 +7,8 @@ export const oneTimeTokenTtlMs: Record<OneTimeTokenKind, number> = {
   "reset-password": 30 * 60_000,
   // It proves the new address as a verification does.
   "change-email": 24 * 3_600_000,
+  // The second step of a login with MFA on: the password was right a moment ago.
+  "mfa-login": 5 * 60_000,
 };
 
 /** Spent facts outlive every token they could be replayed against. */

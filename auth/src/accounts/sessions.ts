@@ -12,7 +12,13 @@ export const roleOf = (deps: Pick<AuthDeps, "settings">, user: UserRecord) =>
   user.emailVerified && deps.settings.adminEmails.includes(user.email) ? ("admin" as const) : ("user" as const);
 
 /** Opens a session (emitting `user.logged_in`) and returns its first token pair. */
-export async function openSession(deps: Deps, user: UserRecord, origin: EventOrigin, userAgent: string | null) {
+export async function openSession(
+  deps: Deps,
+  user: UserRecord,
+  origin: EventOrigin,
+  userAgent: string | null,
+  amr: string[] = ["pwd"],
+) {
   const sessionId = newId();
   const refreshToken = newRefreshToken();
   const now = new Date();
@@ -28,20 +34,27 @@ export async function openSession(deps: Deps, user: UserRecord, origin: EventOri
           createdAt: now,
           lastUsedAt: now,
           userAgent: userAgent?.slice(0, 300) ?? null,
+          amr,
         },
         hashRefreshToken(refreshToken),
         new Date(now.getTime() + deps.settings.refreshTokenTtlMs),
       ),
   );
-  return tokenPair(deps, user, sessionId, refreshToken);
+  return tokenPair(deps, user, { id: sessionId, amr }, refreshToken);
 }
 
-export async function tokenPair(deps: Deps, user: UserRecord, sessionId: string, refreshToken: string) {
+export async function tokenPair(
+  deps: Deps,
+  user: UserRecord,
+  session: { id: string; amr?: string[] | undefined },
+  refreshToken: string,
+) {
   const accessToken = await deps.tokens.issue({
     userId: user.id,
-    sessionId,
+    sessionId: session.id,
     role: roleOf(deps, user),
     emailVerified: user.emailVerified,
+    amr: session.amr ?? ["pwd"],
   });
   return {
     accessToken,

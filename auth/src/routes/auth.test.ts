@@ -39,6 +39,7 @@ describe("POST /api/auth/register", () => {
         postCount: 0,
         emailVerified: false,
         role: "user",
+        mfaEnabled: false,
       },
       ...tokenPair,
     });

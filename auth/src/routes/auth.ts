@@ -2,8 +2,11 @@ import { createEvent, UserLoginFailed, UserRegistered } from "@chirp/contracts";
 import { unauthorized } from "@chirp/platform/auth/bearer";
 import { validationHook } from "@chirp/platform/http";
 import { jsonBody, noSecurity, problems } from "@chirp/platform/openapi";
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { checkSecondFactor } from "../accounts/mfa.ts";
+import { issueOneTimeToken, redeemOneTimeToken } from "../accounts/one-time-tokens.ts";
 import { openSession, revokeSessions, roleOf, tokenPair } from "../accounts/sessions.ts";
 import { claimAddressAttempt, claimLoginAttempt } from "../accounts/throttle.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
@@ -17,7 +20,7 @@ import { refuseBanned, revokeIfBanned } from "./banned.ts";
 import { mailVerificationLink } from "./email.ts";
 
 import { originOf } from "./origin.ts";
-import { Authenticated, LoginBody, RefreshBody, RegisterBody } from "./schemas.ts";
+import { Authenticated, LoginBody, LoginMfaBody, MfaChallenge, RefreshBody, RegisterBody } from "./schemas.ts";
 import { ownView } from "./views.ts";
 
 const register = createRoute({
@@ -46,7 +49,27 @@ const login = createRoute({
   summary: "Open a session with an e-mail and password",
   request: { body: jsonBody(LoginBody) },
   responses: {
-    200: { description: "The user and new tokens", content: { "application/json": { schema: Authenticated } } },
+    200: {
+      description: "The user and new tokens; with MFA on, a challenge for `/login/mfa` instead",
+      content: { "application/json": { schema: z.union([Authenticated, MfaChallenge]) } },
+    },
+    ...problems(400, 401, 403, 413, 429, 503),
+  },
+});
+
+const loginMfa = createRoute({
+  method: "post",
+  path: "/login/mfa",
+  operationId: "loginMfa",
+  tags: ["auth"],
+  security: noSecurity,
+  summary: "The second step of a login with MFA on: the challenge's token and a TOTP or recovery code",
+  request: { body: jsonBody(LoginMfaBody) },
+  responses: {
+    200: {
+      description: "The user and new tokens (`amr`: pwd, otp)",
+      content: { "application/json": { schema: Authenticated } },
+    },
     ...problems(400, 401, 403, 413, 429, 503),
   },
 });
@@ -82,6 +105,13 @@ const logout = createRoute({
 /** `/api/auth`: registration, login and the refresh-token lifecycle. */
 export function authRoutes(deps: AuthDeps) {
   const refreshTtl = () => new Date(Date.now() + deps.settings.refreshTokenTtlMs);
+  /** Opens the session of a login that passed every check: the user and the token pair. */
+  const signIn = async (c: Context<RouteEnv>, user: UserRecord, amr: string[]) => {
+    const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null, amr);
+    await revokeIfBanned(deps, user.id, originOf(c));
+    const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+    return { user: ownView(user, postCount, roleOf(deps, user)), ...tokens };
+  };
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
     .openapi(register, async (c) => {
       // As for logins: overload is refused before any work, and the throttle before a hashing slot is taken.
@@ -107,7 +137,16 @@ export function authRoutes(deps: AuthDeps) {
         // The unique index still decides a race between two registrations.
         if (existing) throw await taken(existing);
         const now = new Date();
-        const user = { id: newId(), email, name, bio: "", createdAt: now, updatedAt: now, emailVerified: false };
+        const user = {
+          id: newId(),
+          email,
+          name,
+          bio: "",
+          createdAt: now,
+          updatedAt: now,
+          emailVerified: false,
+          mfaEnabled: false,
+        };
         const event = createEvent(UserRegistered, { userId: user.id, name, email }, originOf(c));
         if (!(await deps.users.register(user, passwordHash, event)))
           throw await taken(await deps.users.findByEmail(email));
@@ -157,8 +196,6 @@ export function authRoutes(deps: AuthDeps) {
             await deps.loginFailures.announce(event, attempt.id);
             throw new HTTPException(401, { message: "The e-mail or password is wrong." });
           }
-          // Forgives the account's failures from this address, this attempt's fact among them.
-          await deps.loginFailures.forget({ email, address });
           await refuseBanned(deps, user.id);
           // Told only to whoever knows the password: it reveals nothing a guesser could use.
           if (deps.settings.emailVerification === "required" && !user.emailVerified) {
@@ -166,12 +203,33 @@ export function authRoutes(deps: AuthDeps) {
               message: "Verify your e-mail address first: follow the link mailed to it (or reset your password).",
             });
           }
-          const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
-          await revokeIfBanned(deps, user.id, originOf(c));
-          const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
-          return c.json({ user: ownView(user, postCount, roleOf(deps, user)), ...tokens }, 200);
+          if (user.mfaEnabled) {
+            // The attempt stays counted until the second factor is proven: every guess at a code costs one.
+            const mfaToken = await issueOneTimeToken(deps.oneTimeTokens, { userId: user.id, email }, "mfa-login");
+            return c.json({ mfaRequired: true as const, mfaToken }, 200);
+          }
+          // Forgives the account's failures from this address, this attempt's fact among them.
+          await deps.loginFailures.forget({ email, address });
+          return c.json(await signIn(c, user, ["pwd"]), 200);
         })
         .catch(withdraw);
+    })
+    .openapi(loginMfa, async (c) => {
+      const { mfaToken, ...proof } = c.req.valid("json");
+      // Single use: a wrong code spends the challenge too, so each guess costs a password check first.
+      const challenge = await redeemOneTimeToken(deps.oneTimeTokens, mfaToken, "mfa-login");
+      const user = challenge && (await deps.users.findById(challenge.userId));
+      if (!user) throw unauthorized(c, "The MFA step is invalid, expired or used: log in again.");
+      const address = deps.clientAddress(c.req.raw);
+      // Codes are throttled as passwords are: a wrong one counts as a failed login of the account.
+      const { wait } = await claimLoginAttempt(deps, { id: newId(), email: user.email, address, at: new Date() });
+      if (wait > 0) throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
+      if (!(await checkSecondFactor(deps, user.id, proof))) {
+        throw unauthorized(c, "The code is wrong or used already: log in again.");
+      }
+      await deps.loginFailures.forget({ email: user.email, address });
+      await refuseBanned(deps, user.id);
+      return c.json(await signIn(c, user, ["pwd", "otp"]), 200);
     })
     .openapi(refresh, async (c) => {
       const hash = hashRefreshToken(c.req.valid("json").refreshToken);
@@ -190,7 +248,7 @@ export function authRoutes(deps: AuthDeps) {
       await deps.sessions.renew(session, hashRefreshToken(next), refreshTtl());
       // One user shape: the same `user` as register, login and /me carry.
       const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
-      const tokens = await tokenPair(deps, user, session.id, next);
+      const tokens = await tokenPair(deps, user, session, next);
       return c.json({ user: ownView(user, postCount, roleOf(deps, user)), ...tokens }, 200);
     })
     .openapi(logout, async (c) => {

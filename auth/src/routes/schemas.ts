@@ -43,6 +43,8 @@ export const Me = z
     emailVerified: z.boolean(),
     /** `admin` only for a verified address listed in ADMIN_EMAILS. */
     role: z.enum(Role.options),
+    /** Whether login asks for a TOTP code (or a recovery code) after the password. */
+    mfaEnabled: z.boolean(),
   })
   .openapi("Me");
 export const PublicProfile = z.object(PublicUser.shape).openapi("PublicUser");
@@ -68,3 +70,37 @@ export const SessionView = z
     current: z.boolean(),
   })
   .openapi("Session");
+
+/** A 6-digit TOTP code from the authenticator app. */
+const TotpCode = z
+  .string()
+  .regex(/^\d{6}$/, "must be 6 digits")
+  .openapi({ example: "123456" });
+const CurrentPassword = z.string().min(1).max(128);
+export const MfaSetupBody = z.object({ password: CurrentPassword }).openapi("TotpSetupRequest");
+export const MfaSetup = z
+  .object({
+    /** Base32, for apps that take the key typed in. */
+    secret: z.string(),
+    /** `otpauth://totp/...`, the QR code's content. */
+    otpauthUrl: z.string(),
+  })
+  .openapi("TotpSetup");
+export const MfaEnableBody = z.object({ code: TotpCode }).openapi("TotpEnableRequest");
+export const RecoveryCodes = z
+  .object({ recoveryCodes: z.array(z.string()).length(10).openapi({ description: "Each works once; shown only now" }) })
+  .openapi("RecoveryCodes");
+export const MfaDisableBody = z.object({ password: CurrentPassword, code: TotpCode }).openapi("TotpDisableRequest");
+/** The second step of a login: the challenge's token and one of a TOTP code or a recovery code. */
+export const LoginMfaBody = z
+  .object({
+    mfaToken: OneTimeToken,
+    code: TotpCode.optional(),
+    recoveryCode: z.string().min(1).max(40).optional(),
+  })
+  .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
+    message: "give either code or recoveryCode",
+  })
+  .openapi("LoginMfaRequest");
+/** What login answers instead of tokens when MFA is on: the password was right, a second factor is due. */
+export const MfaChallenge = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }).openapi("MfaChallenge");

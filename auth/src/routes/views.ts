@@ -16,6 +16,7 @@ export const ownView = (user: UserRecord, postCount: number, role: Role) => ({
   email: user.email,
   emailVerified: user.emailVerified,
   role,
+  mfaEnabled: user.mfaEnabled,
 });
 
 export const sessionView = (session: SessionRecord, currentId: string) => ({

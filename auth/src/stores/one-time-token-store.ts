@@ -2,7 +2,7 @@ import type { Db } from "mongodb";
 import { collections, insertOnce } from "../db.ts";
 
 /** What a one-time token lets its holder do; at most one live token of each kind per user. */
-export type OneTimeTokenKind = "verify-email" | "reset-password" | "change-email";
+export type OneTimeTokenKind = "verify-email" | "reset-password" | "change-email" | "mfa-login";
 
 /** An issued one-time token, known by the hash of its secret only. */
 export interface OneTimeTokenRecord {

@@ -8,6 +8,8 @@ export interface SessionRecord {
   createdAt: Date;
   lastUsedAt: Date;
   userAgent: string | null;
+  /** How the session was authenticated (`pwd`, `otp`): its access tokens carry it as `amr`. */
+  amr?: string[];
 }
 
 /** An issued refresh token, found by its hash. */

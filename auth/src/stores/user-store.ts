@@ -15,6 +15,8 @@ export interface UserRecord {
   updatedAt: Date;
   /** Whether the owner proved they read mail at `email` (a verification or an e-mail change link). */
   emailVerified: boolean;
+  /** Whether a TOTP second factor is on (`totp_active` holds the user's secret). */
+  mfaEnabled: boolean;
 }
 
 export interface UserStore {
@@ -24,7 +26,7 @@ export interface UserStore {
    * the e-mail is taken (the unique index decides a race).
    */
   register(
-    user: Omit<UserRecord, "emailVerified">,
+    user: Omit<UserRecord, "emailVerified" | "mfaEnabled">,
     passwordHash: string,
     event: TopicEvent<typeof UserEvents>,
   ): Promise<boolean>;
@@ -58,7 +60,7 @@ export interface UserStore {
   search(query: { prefix?: string; after?: string; limit: number }): Promise<UserRecord[]>;
 }
 
-interface UserDocument extends Omit<UserRecord, "id" | "emailVerified"> {
+interface UserDocument extends Omit<UserRecord, "id" | "emailVerified" | "mfaEnabled"> {
   _id: string;
   /** The name trimmed and lower-cased, for prefix search by range (absent on profiles older than the search). */
   nameKey?: string;
@@ -79,6 +81,7 @@ const startsWith = (field: string, prefix: string) => ({
 const toRecord = (
   { _id, email, name, bio, createdAt, updatedAt }: UserDocument,
   verified: Set<string>,
+  withMfa: Set<string>,
 ): UserRecord => ({
   id: _id,
   email,
@@ -87,6 +90,7 @@ const toRecord = (
   createdAt,
   updatedAt,
   emailVerified: verified.has(verificationId(_id, email)),
+  mfaEnabled: withMfa.has(_id),
 });
 
 /** A verification fact's id: of one user and one address, so a later address starts unverified. */
@@ -102,13 +106,18 @@ export function createMongoUserStore(db: Db, outbox: EventOutbox): UserStore {
   const verifications = db.collection<{ _id: string; userId: string; email: string; at: Date }>(
     collections.emailVerifications,
   );
-  /** Profiles with their verification state: one more lookup, by `_id`, for all of them. */
+  const totpActive = db.collection<{ _id: string }>(collections.totpActive);
+  /** Profiles with their verification and MFA state: two more lookups, by `_id`, for all of them at once. */
   async function withVerification(docs: UserDocument[]) {
     if (docs.length === 0) return [];
     const ids = docs.map((doc) => verificationId(doc._id, doc.email));
-    const found = await verifications.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    const [found, mfa] = await Promise.all([
+      verifications.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
+      totpActive.find({ _id: { $in: docs.map((doc) => doc._id) } }, { projection: { _id: 1 } }).toArray(),
+    ]);
     const verified = new Set(found.map((doc) => doc._id));
-    return docs.map((doc) => toRecord(doc, verified));
+    const withMfa = new Set(mfa.map((doc) => doc._id));
+    return docs.map((doc) => toRecord(doc, verified, withMfa));
   }
   /**
    * One profile with its state. A missing one costs the same second lookup, so an unknown e-mail answers in

@@ -10,16 +10,22 @@ export interface AccessTokenSettings {
 }
 
 export interface AccessTokens {
-  issue(subject: { userId: string; sessionId: string; role: Role; emailVerified: boolean }): Promise<string>;
+  issue(subject: {
+    userId: string;
+    sessionId: string;
+    role: Role;
+    emailVerified: boolean;
+    amr: readonly string[];
+  }): Promise<string>;
   /** The token's claims, or null for any token that is not one of ours and alive. */
   verify(token: string): Promise<AccessTokenClaims | null>;
 }
 
 export function createAccessTokens(keys: KeyRing, settings: AccessTokenSettings): AccessTokens {
   return {
-    async issue({ userId, sessionId, role, emailVerified }) {
+    async issue({ userId, sessionId, role, emailVerified, amr }) {
       const { kid, key } = await keys.signingKey();
-      return new SignJWT({ sid: sessionId, role, emailVerified })
+      return new SignJWT({ sid: sessionId, role, emailVerified, amr: [...amr] })
         .setProtectedHeader({ alg: signingAlgorithm, kid, typ: "JWT" })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
