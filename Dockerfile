@@ -5,9 +5,8 @@
 #   docker build --build-arg SERVICE=post --build-arg PORT=3002 -t chirp-post .
 #
 # Expected size ~117-123 MB (budget 130 MB, the specification's; ~40 MB compressed in a registry): the
-# executable is ~112-117 MB, of
-# which ~107 MB is the Bun runtime itself and the rest the minified bundle and its source map; glibc adds
-# 3.1 MB and a static busybox (as wget, for health checks) 1.1 MB. Any Debian base is too big beside Bun:
+# executable is ~112-117 MB, of which ~107 MB is the Bun runtime itself and the rest the minified bundle and
+# its source map; glibc adds 3.1 MB and a static busybox (as wget, for health checks) 1.1 MB. Any Debian base is too big beside Bun:
 # distroless base-nossl would add ~14 MB, cc ~23 MB, debian:12-slim ~75 MB.
 #
 # No HEALTHCHECK here: its exec form (there is no shell) cannot read the port, so each service's check lives
