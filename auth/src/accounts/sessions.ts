@@ -81,3 +81,22 @@ export async function revokeSessions(
     },
   );
 }
+
+/**
+ * Revokes every live session of the user, one `session.revoked` each ("log out everywhere", a ban): not "all
+ * as of now", which compares with token times of second precision, so a login in the same second got tokens
+ * the post service refused.
+ */
+export async function revokeAllSessions(
+  deps: Pick<AuthDeps, "sessions" | "outbox">,
+  userId: string,
+  origin: EventOrigin,
+) {
+  const sessions = await deps.sessions.listByUser(userId);
+  await revokeSessions(
+    deps,
+    userId,
+    sessions.map((session) => session.id),
+    origin,
+  );
+}

@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { deleteAccount } from "../accounts/deletion.ts";
-import { revokeSessions } from "../accounts/sessions.ts";
+import { revokeAllSessions } from "../accounts/sessions.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { searchKey } from "../stores/user-store.ts";
 import { AdminUserPage, AdminUsersQuery, BanBody } from "./admin-schemas.ts";
@@ -84,16 +84,6 @@ export function adminUserRoutes(deps: AuthDeps) {
     return user;
   }
   const conflict = (message: string) => new HTTPException(409, { message });
-  /** Revokes each live session (one `session.revoked` each), as "log out everywhere" does. */
-  const revokeAll = async (userId: string, origin: ReturnType<typeof originOf>) => {
-    const sessions = await deps.sessions.listByUser(userId);
-    await revokeSessions(
-      deps,
-      userId,
-      sessions.map((session) => session.id),
-      origin,
-    );
-  };
 
   return app
     .openapi(list, async (c) => {
@@ -123,7 +113,7 @@ export function adminUserRoutes(deps: AuthDeps) {
       } finally {
         // Listed once the ban exists, so a login racing it has its session listed here or sees the ban
         // (routes/banned.ts). Revoked on a repeated ban too: a retry finishes a ban interrupted before this.
-        await revokeAll(id, origin);
+        await revokeAllSessions(deps, id, origin);
       }
       return c.body(null, 204);
     })

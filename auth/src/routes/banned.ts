@@ -1,6 +1,6 @@
 import type { EventOrigin } from "@chirp/contracts";
 import { HTTPException } from "hono/http-exception";
-import { revokeSessions } from "../accounts/sessions.ts";
+import { revokeAllSessions } from "../accounts/sessions.ts";
 import type { AuthDeps } from "../deps.ts";
 
 const banned = () => new HTTPException(403, { message: "This account is banned." });
@@ -22,12 +22,6 @@ export async function revokeIfBanned(
   origin: EventOrigin,
 ) {
   if (!(await deps.bans.find(userId))) return;
-  const sessions = await deps.sessions.listByUser(userId);
-  await revokeSessions(
-    deps,
-    userId,
-    sessions.map((session) => session.id),
-    origin,
-  );
+  await revokeAllSessions(deps, userId, origin);
   throw banned();
 }
