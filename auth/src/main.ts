@@ -11,6 +11,7 @@ import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
+import { tracedStore } from "@chirp/platform/tracing/spans";
 import { type Db, MongoClient } from "mongodb";
 import { createApp } from "./app.ts";
 import { type AuthConfig, developmentSigningSecret, loadConfig } from "./config.ts";
@@ -86,7 +87,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   // ~50 ms); a login arriving first simply waits for the same hash.
   hasher.verify("warm up the dummy hash", null).catch((error: unknown) => logger.error({ err: error }, "dummy hash"));
 
-  const outbox = createEventOutbox(db, outboxStaleMs);
+  const outbox = tracedStore(createEventOutbox(db, outboxStaleMs), "outbox", "mongodb");
   const outboxStore = createMongoOutboxStore(db, {
     lease: createLease(db, "outbox-relay", newId(), 30_000),
     staleMs: outboxStaleMs,
@@ -118,8 +119,9 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     consumers: consumerCheck(consumer, config.CONSUMER_STALL_MS),
   });
   let server: Bun.Server<undefined> | undefined;
-  const users = createMongoUserStore(db);
-  const sessions = createMongoSessionStore(db);
+  // Spans for the calls a request spends its time in (pass-through when tracing is off).
+  const users = tracedStore(createMongoUserStore(db), "users", "mongodb");
+  const sessions = tracedStore(createMongoSessionStore(db), "sessions", "mongodb");
   const loginFailures = createMongoLoginFailureStore(db);
   const addressAttempts = createMongoAddressAttemptStore(db);
   const app = createApp({

@@ -12,6 +12,7 @@ import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
+import { tracedStore } from "@chirp/platform/tracing/spans";
 import { createApp } from "./app.ts";
 import { createAuthorStore } from "./author-store.ts";
 import { loadConfig, type PostConfig } from "./config.ts";
@@ -86,7 +87,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     // A value PostgreSQL refuses (a NUL in a name that reached Kafka) is dead-lettered without retries.
     permanent: isRefusedValue,
     metrics: consumerSeries,
-    authors: createAuthorStore(db, wake),
+    authors: tracedStore(createAuthorStore(db, wake), "authors", "postgresql"),
     revocations,
   });
 
@@ -104,7 +105,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    posts: createPostStore(db, wake),
+    posts: tracedStore(createPostStore(db, wake), "posts", "postgresql"),
     directory: createCachedDirectory(
       createHttpDirectory({ authUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),
       {

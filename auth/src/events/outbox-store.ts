@@ -55,7 +55,11 @@ export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions)
       if (Date.now() - lastSweep >= sweepEveryMs) await sweep();
       const batch = await outbox.find({ status: "ready" }).sort({ seq: 1 }).limit(limit).toArray();
       if (batch.length === 0) return 0;
-      const entries: OutboxEntry[] = batch.map(({ topic, event }) => ({ topic, event }));
+      const entries: OutboxEntry[] = batch.map(({ topic, event, traceparent }) => ({
+        topic,
+        event,
+        ...(traceparent ? { traceparent } : {}),
+      }));
       await send(entries);
       // Sent entries are deleted rather than flagged: the outbox stays small and each delete is by _id.
       await outbox.deleteMany({ _id: { $in: batch.map((entry) => entry._id) } });

@@ -1,4 +1,5 @@
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
+import { currentTraceparent } from "@chirp/platform/tracing/spans";
 import { asc, sql } from "drizzle-orm";
 import { type Db, executePrepared, type Tx } from "../db.ts";
 import { outbox } from "../schema.ts";
@@ -14,6 +15,8 @@ const DRAIN_LOCK = 0x706f7374;
  */
 export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
   if (entries.length === 0) return;
+  // The trace of the request that wrote them, continued by whoever consumes them (null when untraced).
+  const traceparent = currentTraceparent() ?? null;
   // One prepared statement for any number of entries, in their order, with the notification: delivered at
   // commit only, and once per transaction however many rows it wrote.
   await executePrepared(
@@ -21,8 +24,9 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
     "append_to_outbox",
     sql`
     with queued as (
-      insert into ${outbox} (topic, event)
-      select entry->>'topic', entry->'event' from jsonb_array_elements(${JSON.stringify(entries)}::jsonb)
+      insert into ${outbox} (topic, event, traceparent)
+      select entry->>'topic', entry->'event', ${traceparent}::text
+        from jsonb_array_elements(${JSON.stringify(entries)}::jsonb)
         with ordinality as t(entry, ord)
       order by ord
       returning 1
@@ -59,7 +63,13 @@ export function createOutboxStore(db: Db): OutboxStore {
           .prepare("outbox_head")
           .execute();
         if (rows.length === 0) return 0;
-        await send(rows.map((row) => ({ topic: row.topic, event: row.event as OutboxEntry["event"] })));
+        await send(
+          rows.map((row) => ({
+            topic: row.topic,
+            event: row.event as OutboxEntry["event"],
+            ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+          })),
+        );
         const sent = JSON.stringify(rows.map((row) => row.id));
         await executePrepared(
           tx,
