@@ -57,7 +57,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
       if (!live()) return false;
       const meta = { topic, partition, offset: message.offset };
       try {
-        await inConsumeSpan(topic, [message], () => sub.handle(event, meta));
+        await inConsumeSpan(sub.topic.name, [message], () => sub.handle(event, meta));
       } catch (error) {
         if (!(await failed(message.offset, true, error, { offset: message.offset, eventId: event.id }))) return false;
         await ctx.deadLetter({ topic, partition, message }, "handler-failed", errorMessage(error));
@@ -76,7 +76,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
       const meta = { topic, partition, firstOffset: first, lastOffset: valid.at(-1)?.message.offset ?? first };
       try {
         await inConsumeSpan(
-          topic,
+          sub.topic.name,
           valid.map((item) => item.message),
           () =>
             batch.handle(
