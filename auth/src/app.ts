@@ -1,8 +1,10 @@
 import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { createServiceApp, problem } from "@chirp/platform/http";
+import { createMetrics } from "@chirp/platform/metrics";
 import { isDatabaseUnavailable } from "./db.ts";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
+import { authMetrics } from "./metrics.ts";
 import { activityRoutes } from "./routes/activity.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { jwksRoutes } from "./routes/jwks.ts";
@@ -16,11 +18,13 @@ export type { AuthDeps } from "./deps.ts";
 
 /** The auth service's HTTP app: pure wiring, no I/O. */
 export function createApp(deps: AuthDeps) {
+  const metrics = deps.metrics ?? createMetrics("auth");
+  const series = authMetrics(metrics.registry, deps);
   const app = createServiceApp({
     service: "auth",
     version: "0.1.0",
     logger: deps.logger,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    metrics,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
     produces: [UserEvents, SessionEvents],
@@ -46,7 +50,7 @@ export function createApp(deps: AuthDeps) {
   // Sessions before the rest of /api/auth and /me before /:id, so the specific paths match first.
   return app
     .route("/api/auth/sessions", sessionRoutes(deps))
-    .route("/api/auth", authRoutes(deps))
+    .route("/api/auth", authRoutes(deps, series))
     .route("/api/users/me", meRoutes(deps))
     .route("/api/users", userRoutes(deps))
     .route("/api/notifications", notificationRoutes(deps))

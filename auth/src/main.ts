@@ -1,12 +1,14 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerLag, consumerLagMetrics } from "@chirp/platform/kafka/consumer-lag";
 import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { createMetrics } from "@chirp/platform/metrics";
+import { outboxMetrics } from "@chirp/platform/outbox-metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
@@ -109,6 +111,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     metrics: consumerSeries,
   });
   consumerSeries.watch(consumer);
+  outboxMetrics(metrics.registry, () => outboxStore.backlog());
+  consumerLagMetrics(metrics.registry, () => consumerLag(admin, config.KAFKA_GROUP_ID, consumer.topics));
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),

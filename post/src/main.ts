@@ -2,12 +2,14 @@ import { Topics } from "@chirp/contracts";
 import { createTokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerLag, consumerLagMetrics } from "@chirp/platform/kafka/consumer-lag";
 import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { createMetrics } from "@chirp/platform/metrics";
+import { outboxMetrics } from "@chirp/platform/outbox-metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
@@ -52,8 +54,9 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
   ]);
   const { sql, db } = connectDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
 
+  const outboxStore = createOutboxStore(db);
   const relay = startOutboxRelay({
-    store: createOutboxStore(db),
+    store: outboxStore,
     publisher: createPublisher(producer, prefix),
     logger: logger.child({ component: "outbox-relay" }),
   });
@@ -100,6 +103,8 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     consumers: consumerCheck(consumers, config.CONSUMER_STALL_MS),
   });
   consumerSeries.watch(consumers);
+  outboxMetrics(metrics.registry, () => outboxStore.backlog());
+  consumerLagMetrics(metrics.registry, () => consumerLag(admin, config.KAFKA_GROUP_ID, consumers.topics));
   const app = createApp({
     logger,
     metrics,

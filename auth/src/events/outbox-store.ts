@@ -1,3 +1,4 @@
+import type { OutboxBacklog } from "@chirp/platform/outbox-metrics";
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
@@ -18,6 +19,8 @@ export interface MongoOutboxStore extends OutboxStore {
   sweep(): Promise<{ ready: number; withdrawn: number }>;
   /** Lets another instance drain at once (on shutdown). */
   release(): Promise<void>;
+  /** Entries not yet published (pending or ready) and the age of the oldest, for metrics. */
+  backlog(): Promise<OutboxBacklog>;
 }
 
 export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions): MongoOutboxStore {
@@ -67,5 +70,17 @@ export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions)
     },
     sweep,
     release: () => options.lease.release(),
+    async backlog() {
+      const [pending, oldest] = await Promise.all([
+        outbox.countDocuments({}),
+        outbox
+          .find({}, { projection: { createdAt: 1 } })
+          .sort({ seq: 1 })
+          .limit(1)
+          .next(),
+      ]);
+      const ageMs = oldest ? Date.now() - oldest.createdAt.getTime() : 0;
+      return { pending, oldestAgeSeconds: Math.max(0, ageMs / 1000) };
+    },
   };
 }

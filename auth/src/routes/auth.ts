@@ -7,6 +7,7 @@ import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
 import type { ChangeCheck } from "../events/outbox-types.ts";
 import { newId } from "../ids.ts";
+import type { AuthMetrics } from "../metrics.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import { openSession, revokeSessions, tokenPair } from "../session-issuer.ts";
 import { claimAddressAttempt, claimAttempt } from "../throttle.ts";
@@ -66,13 +67,13 @@ const logout = createRoute({
   responses: { 204: { description: "The session is revoked" }, ...problems(400, 401) },
 });
 
-/** `/api/auth`: registration, login and the refresh-token lifecycle. */
-export function authRoutes(deps: AuthDeps) {
+/** `/api/auth`: registration, login and the refresh-token lifecycle; login outcomes are counted in `metrics`. */
+export function authRoutes(deps: AuthDeps, metrics: AuthMetrics) {
   const refreshTtl = () => new Date(Date.now() + deps.settings.refreshTokenTtlMs);
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
     .openapi(register, async (c) => {
       // As for logins: overload is refused before any work, and the throttle before a hashing slot is taken.
-      if (deps.hasher.saturated()) throw new OverloadedError(1);
+      if (deps.hasher.saturated()) throw deps.hasher.refusal();
       const attempt = {
         id: newId(),
         action: "register" as const,
@@ -107,20 +108,27 @@ export function authRoutes(deps: AuthDeps) {
       const attempt = { id: newId(), email, address, at: new Date() };
       // Overload is refused before any work, as the hasher would refuse it: refused after the throttle's round
       // trips to the database, the bench's 5x login overload had refusals at p50 4.5 s (6.9 ms refused first).
-      if (deps.hasher.saturated()) throw new OverloadedError(1);
+      if (deps.hasher.saturated()) {
+        metrics.login("overloaded");
+        throw deps.hasher.refusal();
+      }
       // The throttle answers before the hasher admits the request: a throttled attempt that took a hashing
       // slot first let one address make everyone's login answer 503 (16 loops: 46 of 47 real logins refused).
       const { wait, delayMs } = await claimAttempt(deps.loginFailures, deps.settings.throttle, attempt);
       if (wait > 0) {
         const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
         await deps.outbox.record([{ topic: SessionEvents, event }], noChange, async () => {});
+        metrics.login("throttled");
         throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
       }
       // An account under a flood of failures is slowed, never refused: its owner still gets in.
       if (delayMs > 0) await Bun.sleep(delayMs);
       // Refused for overload, the attempt never reached the password check: it is no failure.
       const withdraw = async (error: unknown): Promise<never> => {
-        if (error instanceof OverloadedError) await deps.loginFailures.remove(attempt.id);
+        if (error instanceof OverloadedError) {
+          metrics.login("overloaded");
+          await deps.loginFailures.remove(attempt.id);
+        }
         throw error;
       };
       return deps.hasher
@@ -143,12 +151,14 @@ export function authRoutes(deps: AuthDeps) {
               { collection: collections.loginFailures, ids: [attempt.id], expect: "present" },
               async () => {},
             );
+            metrics.login(reason);
             throw new HTTPException(401, { message: "The e-mail or password is wrong." });
           }
           // Forgives the account's failures from this address, this attempt's fact among them.
           await deps.loginFailures.forget({ email, address });
           const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null);
           const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+          metrics.login("success");
           return c.json({ user: ownView(user, postCount), ...tokens }, 200);
         })
         .catch(withdraw);

@@ -1,3 +1,4 @@
+import type { OutboxBacklog } from "@chirp/platform/outbox-metrics";
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
 import { currentTraceparent } from "@chirp/platform/tracing/spans";
 import { asc, sql } from "drizzle-orm";
@@ -40,8 +41,17 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
  * instance that does not get it returns 0 (another one is draining), and sent rows are deleted only if
  * `send` resolved, so a crash or a Kafka outage leaves them for the next attempt.
  */
-export function createOutboxStore(db: Db): OutboxStore {
+export function createOutboxStore(db: Db): OutboxStore & { backlog(): Promise<OutboxBacklog> } {
   return {
+    /** Read on scrape: a count of the outbox (small unless Kafka is out) and its head by the primary key. */
+    async backlog() {
+      const [row] = await db.execute<{ pending: number; age: number | null }>(
+        sql`select count(*)::int as pending,
+          extract(epoch from now() - (select ${outbox.createdAt} from ${outbox} order by ${outbox.id} limit 1))::float8 as age
+          from ${outbox}`,
+      );
+      return { pending: row?.pending ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+    },
     drain(limit, send) {
       return db.transaction(async (tx) => {
         // The outbox swings between empty and a backlog (a Kafka outage), so this transaction plans its
