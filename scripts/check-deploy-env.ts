@@ -13,7 +13,7 @@ type Service = keyof typeof schemas;
 const services = Object.keys(schemas) as Service[];
 // Differ per service (compose and the Deployments set them per service, or leave the service's default), or
 // are set by the images (NODE_ENV=production in the Dockerfile).
-const perService = new Set(["HOST", "PORT", "KAFKA_CLIENT_ID", "KAFKA_GROUP_ID", "NODE_ENV"]);
+const perService = new Set(["HOST", "PORT", "KAFKA_CLIENT_ID", "KAFKA_GROUP_ID", "NODE_ENV", "OTEL_SERVICE_NAME"]);
 // Read by the compose stack's own containers, not by the services.
 const composeOnly = new Set(["POSTGRES_PASSWORD", "KAFKA_CLUSTER_ID", "AUTH_PORT", "POST_PORT"]);
 // Without these a Deployment would silently talk to 127.0.0.1 or seal keys with the development secret.

@@ -1,9 +1,11 @@
 import { SessionEvents, UserEvents } from "@chirp/contracts";
 import { createServiceApp, problem } from "@chirp/platform/http";
+import { createMetrics } from "@chirp/platform/metrics";
 import { version } from "../package.json";
 import { isDatabaseUnavailable } from "./db.ts";
 import type { AuthDeps } from "./deps.ts";
 import { RetryLaterError } from "./errors.ts";
+import { authMetrics } from "./metrics.ts";
 import { activityRoutes } from "./routes/activity.ts";
 import { adminUserRoutes } from "./routes/admin-users.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -22,6 +24,8 @@ export type { AuthDeps } from "./deps.ts";
 
 /** The auth service's HTTP app: pure wiring, no I/O. */
 export function createApp(deps: AuthDeps) {
+  const metrics = deps.metrics ?? createMetrics("auth");
+  const series = authMetrics(metrics.registry, deps);
   const app = createServiceApp({
     service: "auth",
     version,
@@ -37,7 +41,7 @@ export function createApp(deps: AuthDeps) {
       { name: "keys", description: "The public keys that verify access tokens." },
     ],
     logger: deps.logger,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    metrics,
     readiness: deps.readiness,
     bodyLimitBytes: deps.bodyLimitBytes,
     corsOrigins: deps.corsOrigins,
@@ -61,7 +65,7 @@ export function createApp(deps: AuthDeps) {
     .route("/api/auth/email", emailRoutes(deps))
     .route("/api/auth/password", passwordResetRoutes(deps))
     .route("/api/auth/mfa/totp", mfaRoutes(deps))
-    .route("/api/auth", authRoutes(deps))
+    .route("/api/auth", authRoutes(deps, series))
     .route("/api/users/me/email", emailChangeRoutes(deps))
     .route("/api/users/me", meRoutes(deps))
     .route("/api/users", userRoutes(deps))

@@ -1,16 +1,19 @@
 import { Topics } from "@chirp/contracts";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerLag, consumerLagMetrics } from "@chirp/platform/kafka/consumer-lag";
 import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { createMetrics } from "@chirp/platform/metrics";
+import { outboxMetrics } from "@chirp/platform/outbox-metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
+import { tracedStore } from "@chirp/platform/tracing/spans";
 import { type Db, MongoClient } from "mongodb";
 import { spentRetentionMs } from "./accounts/one-time-tokens.ts";
 import { createApp } from "./app.ts";
@@ -95,7 +98,7 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
   // ~50 ms); a login arriving first simply waits for the same hash.
   hasher.verify("warm up the dummy hash", null).catch((error: unknown) => logger.error({ err: error }, "dummy hash"));
 
-  const outbox = createEventOutbox(db, outboxStaleMs);
+  const outbox = tracedStore(createEventOutbox(db, outboxStaleMs), "outbox", "mongodb");
   const outboxStore = createMongoOutboxStore(db, {
     lease: createLease(db, "outbox-relay", newId(), 30_000),
     staleMs: outboxStaleMs,
@@ -117,6 +120,8 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     metrics: consumerSeries,
   });
   consumerSeries.watch(consumer);
+  outboxMetrics(metrics.registry, () => outboxStore.backlog());
+  consumerLagMetrics(metrics.registry, () => consumerLag(admin, config.KAFKA_GROUP_ID, consumer.topics));
 
   const readiness = createReadiness({
     mongodb: () => db.command({ ping: 1 }),
@@ -127,8 +132,9 @@ export async function start(config: AuthConfig, logger: Logger = createLogger("a
     consumers: consumerCheck(consumer, config.CONSUMER_STALL_MS),
   });
   let server: Bun.Server<undefined> | undefined;
-  const users = createMongoUserStore(db, outbox);
-  const sessions = createMongoSessionStore(db);
+  // Spans for the calls a request spends its time in (pass-through when tracing is off).
+  const users = tracedStore(createMongoUserStore(db, outbox), "users", "mongodb");
+  const sessions = tracedStore(createMongoSessionStore(db), "sessions", "mongodb");
   const loginFailures = createMongoLoginFailureStore(db, outbox);
   const addressAttempts = createMongoAddressAttemptStore(db);
   const oneTimeTokens = createMongoOneTimeTokenStore(db);

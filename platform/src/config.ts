@@ -46,7 +46,34 @@ export const env = {
 /** An origin as a browser sends it: scheme, host and port only (`https://app.example.com`, no slash). */
 const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value;
 
-/** The variables every service shares: HTTP, logging and Kafka. */
+/**
+ * The standard OpenTelemetry variables this project reads (the subset that applies to traces). Tracing is off
+ * unless an OTLP endpoint is set, so a service without a collector pays nothing.
+ */
+export const TracingEnv = z.object({
+  OTEL_SDK_DISABLED: env.bool(false),
+  /** Base URL of an OTLP/HTTP receiver (e.g. http://127.0.0.1:4318); traces go to `<it>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Full URL for traces alone; wins over the base URL. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
+    .default("parentbased_always_on"),
+  /** The ratio of the `*traceidratio` samplers, 0 to 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Overrides the service's own name in the traces. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+});
+export type TracingEnv = z.output<typeof TracingEnv>;
+
+/** The variables every service shares: HTTP, logging, Kafka and tracing. */
 export const CommonEnv = z.object({
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: env.logLevel(),
@@ -68,5 +95,6 @@ export const CommonEnv = z.object({
   /** Access tokens name their issuer and audience; verifiers check both. */
   JWT_ISSUER: z.string().min(1).default("chirp-auth"),
   JWT_AUDIENCE: z.string().min(1).default("chirp"),
+  ...TracingEnv.shape,
 });
 export type CommonEnv = z.output<typeof CommonEnv>;

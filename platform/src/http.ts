@@ -14,6 +14,7 @@ import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { bearerAuthScheme, type OpenApiTag, openApiHeader } from "./openapi.ts";
 import type { Readiness } from "./readiness.ts";
+import { traceRequests } from "./tracing/http.ts";
 
 /**
  * What every request handler can read from `c.env`: the request's id (log with it for correlation) and the
@@ -167,6 +168,8 @@ export function createServiceApp(options: ServiceAppOptions) {
     const response = dispatch(request, { requestId, logger } satisfies RequestBindings, executionCtx);
     return response instanceof Promise ? response.then(finish) : finish(response);
   };
+  // Outside the function above, so its access log line carries the request's trace id.
+  app.fetch = traceRequests(app.fetch, (method, request) => routeOf(method, getPath(request)));
 
   app.onError((error, c) => {
     const mapped = options.mapError?.(error, c);

@@ -1,8 +1,11 @@
-import { ConfigError } from "./config.ts";
+import { ConfigError, type TracingEnv } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { exitOnSignal } from "./shutdown.ts";
+import { startTracing } from "./tracing/setup.ts";
 
-export interface ServiceEntry<C extends { LOG_LEVEL: string }> {
+type EntryConfig = TracingEnv & { LOG_LEVEL: string };
+
+export interface ServiceEntry<C extends EntryConfig> {
   name: string;
   loadConfig: (environment: Record<string, string | undefined>) => C;
   start: (config: C, logger: Logger) => Promise<{ stop: () => Promise<boolean> }>;
@@ -10,9 +13,10 @@ export interface ServiceEntry<C extends { LOG_LEVEL: string }> {
 
 /**
  * The process entry of a service: parse the environment (print the problems and exit 1 when it is bad),
- * start, and drain on SIGTERM/SIGINT.
+ * set up tracing when the OTEL_* variables ask for it (before anything logs, so log lines carry trace ids),
+ * start, and drain on SIGTERM/SIGINT, exporting the last spans after the drain.
  */
-export async function runService<C extends { LOG_LEVEL: string }>(entry: ServiceEntry<C>) {
+export async function runService<C extends EntryConfig>(entry: ServiceEntry<C>) {
   let config: C;
   try {
     config = entry.loadConfig(process.env);
@@ -21,10 +25,15 @@ export async function runService<C extends { LOG_LEVEL: string }>(entry: Service
     console.error(`${entry.name}: ${error.message}`);
     process.exit(1);
   }
+  const tracing = startTracing(config, entry.name);
   const logger = createLogger(entry.name, config.LOG_LEVEL);
   try {
     const service = await entry.start(config, logger);
-    exitOnSignal(service.stop, logger);
+    exitOnSignal(async () => {
+      const drained = await service.stop();
+      await tracing?.shutdown().catch((error) => logger.warn({ err: error }, "could not export the last spans"));
+      return drained;
+    }, logger);
   } catch (error) {
     logger.fatal({ err: error }, `${entry.name} service could not start`);
     process.exit(1);

@@ -1,11 +1,14 @@
 import { parseEvent, type TopicDefinition, type TopicEvent, Topics } from "@chirp/contracts";
 import type { EventPublisher } from "./kafka/publisher.ts";
 import type { Logger } from "./logger.ts";
+import { inSpan, linkTo, SpanKind } from "./tracing/spans.ts";
 
 /** An event waiting in a service's outbox, with the name of its topic. */
 export interface OutboxEntry {
   topic: string;
   event: TopicEvent<TopicDefinition>;
+  /** The trace of the write that recorded it, sent on as the message's `traceparent` header. */
+  traceparent?: string;
 }
 
 /**
@@ -52,21 +55,23 @@ export async function publishEntries(publisher: EventPublisher, entries: OutboxE
     const topic = topicName ? topicsByName.get(topicName) : undefined;
     if (!topic) throw new Error(`outbox entry names an unknown topic "${topicName}"`);
     const valid: OutboxEntry["event"][] = [];
+    const traceparents: (string | undefined)[] = [];
     for (const entry of entries.slice(start, end)) {
       const checked = parseEvent(topic, entry.event);
       if (checked.ok) {
         valid.push(checked.event);
+        traceparents.push(entry.traceparent);
         continue;
       }
       // Keep order: what came before the bad entry is published before it is parked.
-      await publisher.publish(topic, valid.splice(0));
+      await publisher.publish(topic, valid.splice(0), traceparents.splice(0));
       await publisher.deadLetter(topic, entry.event, checked.message);
       logger?.error(
         { topic: topic.name, error: checked.message },
         "invalid outbox entry sent to the dead-letter topic",
       );
     }
-    await publisher.publish(topic, valid);
+    await publisher.publish(topic, valid, traceparents);
     start = end;
   }
 }
@@ -85,7 +90,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let pendingWake = false;
   let wakeUp: (() => void) | undefined;
 
-  const send = (entries: OutboxEntry[]) => publishEntries(publisher, entries, logger);
+  // One span per batch sent, linked to the traces whose writes it carries (each message continues its own).
+  const send = (entries: OutboxEntry[]) =>
+    inSpan(
+      "outbox publish",
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { "messaging.batch.message_count": entries.length },
+        links: entries.flatMap((entry) => linkTo(entry.traceparent) ?? []),
+      },
+      () => publishEntries(publisher, entries, logger),
+    );
 
   function sleep(ms: number) {
     return new Promise<void>((resolve) => {

@@ -2,16 +2,19 @@ import { Topics } from "@chirp/contracts";
 import { createTokenVerifier } from "@chirp/platform/auth/token-verifier";
 import { createKafka, kafkaCheck } from "@chirp/platform/kafka/client";
 import { consumerCheck } from "@chirp/platform/kafka/consumer";
+import { consumerLag, consumerLagMetrics } from "@chirp/platform/kafka/consumer-lag";
 import { consumerMetrics } from "@chirp/platform/kafka/consumer-metrics";
 import { createPublisher } from "@chirp/platform/kafka/publisher";
 import { ensureTopics } from "@chirp/platform/kafka/topics";
 import { createLogger, type Logger } from "@chirp/platform/logger";
 import { runService } from "@chirp/platform/main";
 import { createMetrics } from "@chirp/platform/metrics";
+import { outboxMetrics } from "@chirp/platform/outbox-metrics";
 import { startOutboxRelay } from "@chirp/platform/outbox-relay";
 import { createReadiness } from "@chirp/platform/readiness";
 import { listen } from "@chirp/platform/serve";
 import { runShutdown } from "@chirp/platform/shutdown";
+import { tracedStore } from "@chirp/platform/tracing/spans";
 import { createApp } from "./app.ts";
 import { loadConfig, type PostConfig } from "./config.ts";
 import { isRefusedValue } from "./database-errors.ts";
@@ -52,8 +55,9 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
   ]);
   const { sql, db } = connectDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
 
+  const outboxStore = createOutboxStore(db);
   const relay = startOutboxRelay({
-    store: createOutboxStore(db),
+    store: outboxStore,
     publisher: createPublisher(producer, prefix),
     logger: logger.child({ component: "outbox-relay" }),
   });
@@ -87,7 +91,7 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     // A value PostgreSQL refuses (a NUL in a name that reached Kafka) is dead-lettered without retries.
     permanent: isRefusedValue,
     metrics: consumerSeries,
-    authors: createAuthorStore(db, wake),
+    authors: tracedStore(createAuthorStore(db, wake), "authors", "postgresql"),
     revocations,
   });
 
@@ -100,13 +104,15 @@ export async function start(config: PostConfig, logger: Logger = createLogger("p
     consumers: consumerCheck(consumers, config.CONSUMER_STALL_MS),
   });
   consumerSeries.watch(consumers);
+  outboxMetrics(metrics.registry, () => outboxStore.backlog());
+  consumerLagMetrics(metrics.registry, () => consumerLag(admin, config.KAFKA_GROUP_ID, consumers.topics));
   const app = createApp({
     logger,
     metrics,
     readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     corsOrigins: config.CORS_ORIGINS,
-    posts: createPostStore(db, wake),
+    posts: tracedStore(createPostStore(db, wake), "posts", "postgresql"),
     directory: createCachedDirectory(
       createHttpDirectory({ authUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),
       {

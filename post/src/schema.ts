@@ -39,6 +39,8 @@ export const outbox = pgTable("outbox", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
   topic: text("topic").notNull(),
   event: jsonb("event").notNull(),
+  /** The W3C trace context of the write, when traced: the relay sends it as the message's `traceparent`. */
+  traceparent: text("traceparent"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

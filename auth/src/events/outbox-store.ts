@@ -1,3 +1,4 @@
+import type { OutboxBacklog } from "@chirp/platform/outbox-metrics";
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
@@ -18,6 +19,8 @@ export interface MongoOutboxStore extends OutboxStore {
   sweep(): Promise<{ ready: number; withdrawn: number }>;
   /** Lets another instance drain at once (on shutdown). */
   release(): Promise<void>;
+  /** Entries not yet published (pending or ready) and the age of the oldest, for metrics. */
+  backlog(): Promise<OutboxBacklog>;
 }
 
 export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions): MongoOutboxStore {
@@ -55,7 +58,11 @@ export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions)
       if (Date.now() - lastSweep >= sweepEveryMs) await sweep();
       const batch = await outbox.find({ status: "ready" }).sort({ seq: 1 }).limit(limit).toArray();
       if (batch.length === 0) return 0;
-      const entries: OutboxEntry[] = batch.map(({ topic, event }) => ({ topic, event }));
+      const entries: OutboxEntry[] = batch.map(({ topic, event, traceparent }) => ({
+        topic,
+        event,
+        ...(traceparent ? { traceparent } : {}),
+      }));
       await send(entries);
       // Sent entries are deleted rather than flagged: the outbox stays small and each delete is by _id.
       await outbox.deleteMany({ _id: { $in: batch.map((entry) => entry._id) } });
@@ -63,5 +70,17 @@ export function createMongoOutboxStore(db: Db, options: MongoOutboxStoreOptions)
     },
     sweep,
     release: () => options.lease.release(),
+    async backlog() {
+      const [pending, oldest] = await Promise.all([
+        outbox.countDocuments({}),
+        outbox
+          .find({}, { projection: { createdAt: 1 } })
+          .sort({ seq: 1 })
+          .limit(1)
+          .next(),
+      ]);
+      const ageMs = oldest ? Date.now() - oldest.createdAt.getTime() : 0;
+      return { pending, oldestAgeSeconds: Math.max(0, ageMs / 1000) };
+    },
   };
 }

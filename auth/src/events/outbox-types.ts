@@ -20,5 +20,7 @@ export interface OutboxDocument {
   topic: string;
   event: TopicEvent<TopicDefinition>;
   check: ChangeCheck;
+  /** The W3C trace context of the write, when traced: the relay sends it as the message's `traceparent`. */
+  traceparent?: string;
   createdAt: Date;
 }

@@ -1,4 +1,5 @@
 import type { TopicDefinition, TopicEvent } from "@chirp/contracts";
+import { currentTraceparent } from "@chirp/platform/tracing/spans";
 import type { Db } from "mongodb";
 import { collections } from "../db.ts";
 import type { ChangeCheck, OutboxDocument } from "./outbox-types.ts";
@@ -36,6 +37,7 @@ export function createEventOutbox(db: Db, staleMs: number): EventOutbox {
     async record<R>(events: OutgoingEvent[], check: ChangeCheck, apply: () => Promise<R>): Promise<R> {
       const started = Date.now();
       const ids = events.map(({ event }) => event.id);
+      const traceparent = currentTraceparent();
       await outbox.insertMany(
         events.map(({ topic, event }) => ({
           _id: event.id,
@@ -44,6 +46,7 @@ export function createEventOutbox(db: Db, staleMs: number): EventOutbox {
           topic: topic.name,
           event,
           check,
+          ...(traceparent ? { traceparent } : {}),
           createdAt: new Date(started),
         })),
       );

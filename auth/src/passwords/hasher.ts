@@ -1,4 +1,4 @@
-import { createLimiter, type Limiter } from "./limiter.ts";
+import { createLimiter, type Limiter, OverloadedError } from "./limiter.ts";
 import { argon2Params } from "./policy.ts";
 
 export interface PasswordHasher {
@@ -13,6 +13,10 @@ export interface PasswordHasher {
   admit<T>(task: () => Promise<T>): Promise<T>;
   /** Whether `admit` would refuse a request now: callers answer 503 before doing any other work for it. */
   saturated(): boolean;
+  /** The error a caller throws when `saturated()` said so, counted as a refusal. */
+  refusal(): OverloadedError;
+  /** For metrics: hashes running and queued, and requests refused since start (`refusal` or by `admit`). */
+  stats(): { running: number; queued: number; refused: number };
 }
 
 export interface HasherOptions {
@@ -37,9 +41,19 @@ export function createPasswordHasher(
     dummy ??= Bun.password.hash(crypto.randomUUID(), params);
     return dummy;
   };
+  let refused = 0;
   return {
-    admit: (task) => gate.run(task),
+    admit: (task) =>
+      gate.run(task).catch((error: unknown) => {
+        if (error instanceof OverloadedError) refused++;
+        throw error;
+      }),
     saturated: () => gate.stats().running >= options.concurrency + options.queue,
+    refusal() {
+      refused++;
+      return new OverloadedError(1);
+    },
+    stats: () => ({ ...limiter.stats(), refused }),
     hash: (password) => limiter.run(() => Bun.password.hash(password, params)),
     verify: (password, hash) =>
       limiter.run(async () => {

@@ -67,4 +67,19 @@ describe("createPasswordHasher", () => {
     await Promise.all([first, second]);
     expect(small.saturated()).toBe(false);
   });
+
+  test("counts its refusals, by admit and by the callers' refusal(), and reports its queue", async () => {
+    const small = createPasswordHasher({ concurrency: 1, queue: 1 });
+    const releases: (() => void)[] = [];
+    const hold = () => small.admit(() => new Promise<void>((resolve) => releases.push(resolve)));
+    const held = [hold(), hold()];
+    await expect(small.admit(async () => "third")).rejects.toThrow("busy");
+    expect(small.refusal().status).toBe(503);
+    expect(small.stats()).toEqual({ running: 0, queued: 0, refused: 2 });
+    for (const release of releases) release();
+    await Promise.all(held);
+    const hashes = [small.hash("a"), small.hash("b")];
+    expect(small.stats()).toMatchObject({ running: 1, queued: 1 });
+    await Promise.all(hashes);
+  });
 });

@@ -12,6 +12,7 @@ import { claimAddressAttempt, claimLoginAttempt } from "../accounts/throttle.ts"
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import type { AuthMetrics } from "../metrics.ts";
 import { addressTakenMail } from "../notifications/templates/account.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import type { UserRecord } from "../stores/user-store.ts";
@@ -102,20 +103,21 @@ const logout = createRoute({
   responses: { 204: { description: "The session is revoked" }, ...problems(400, 401, 413, 503) },
 });
 
-/** `/api/auth`: registration, login and the refresh-token lifecycle. */
-export function authRoutes(deps: AuthDeps) {
+/** `/api/auth`: registration, login and the refresh-token lifecycle; login outcomes are counted in `metrics`. */
+export function authRoutes(deps: AuthDeps, metrics: AuthMetrics) {
   const refreshTtl = () => new Date(Date.now() + deps.settings.refreshTokenTtlMs);
   /** Opens the session of a login that passed every check: the user and the token pair. */
   const signIn = async (c: Context<RouteEnv>, user: UserRecord, amr: string[]) => {
     const tokens = await openSession(deps, user, originOf(c), c.req.header("user-agent") ?? null, amr);
     await revokeIfBanned(deps, user.id, originOf(c));
     const postCount = (await deps.users.postCounts([user.id])).get(user.id) ?? 0;
+    metrics.login("success");
     return { user: ownView(user, postCount, roleOf(deps, user)), ...tokens };
   };
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
     .openapi(register, async (c) => {
       // As for logins: overload is refused before any work, and the throttle before a hashing slot is taken.
-      if (deps.hasher.saturated()) throw new OverloadedError(1);
+      if (deps.hasher.saturated()) throw deps.hasher.refusal();
       const attempt = {
         id: newId(),
         action: "register" as const,
@@ -162,20 +164,27 @@ export function authRoutes(deps: AuthDeps) {
       const attempt = { id: newId(), email, address, at: new Date() };
       // Overload is refused before any work, as the hasher would refuse it: refused after the throttle's round
       // trips to the database, the bench's 5x login overload had refusals at p50 4.5 s (6.9 ms refused first).
-      if (deps.hasher.saturated()) throw new OverloadedError(1);
+      if (deps.hasher.saturated()) {
+        metrics.login("overloaded");
+        throw deps.hasher.refusal();
+      }
       // The throttle answers before the hasher admits the request: a throttled attempt that took a hashing
       // slot first let one address make everyone's login answer 503 (16 loops: 46 of 47 real logins refused).
       const { wait, delayMs } = await claimLoginAttempt(deps, attempt);
       if (wait > 0) {
         const event = createEvent(UserLoginFailed, { email, reason: "throttled" }, originOf(c));
         await deps.loginFailures.announce(event);
+        metrics.login("throttled");
         throw new RetryLaterError(429, wait, "Too many failed logins; try again later.");
       }
       // An account under a flood of failures is slowed, never refused: its owner still gets in.
       if (delayMs > 0) await Bun.sleep(delayMs);
       // Refused for overload, the attempt never reached the password check: it is no failure.
       const withdraw = async (error: unknown): Promise<never> => {
-        if (error instanceof OverloadedError) await deps.loginFailures.remove(attempt.id);
+        if (error instanceof OverloadedError) {
+          metrics.login("overloaded");
+          await deps.loginFailures.remove(attempt.id);
+        }
         throw error;
       };
       return deps.hasher
@@ -194,6 +203,7 @@ export function authRoutes(deps: AuthDeps) {
             const event = createEvent(UserLoginFailed, { ...who, email, reason }, originOf(c));
             // The failure is the attempt's fact, recorded already; the event is published while it exists.
             await deps.loginFailures.announce(event, attempt.id);
+            metrics.login(reason);
             throw new HTTPException(401, { message: "The e-mail or password is wrong." });
           }
           await refuseBanned(deps, user.id);
@@ -206,6 +216,7 @@ export function authRoutes(deps: AuthDeps) {
           if (user.mfaEnabled) {
             // The attempt stays counted until the second factor is proven: every guess at a code costs one.
             const mfaToken = await issueOneTimeToken(deps.oneTimeTokens, { userId: user.id, email }, "mfa-login");
+            metrics.login("mfa_required");
             return c.json({ mfaRequired: true as const, mfaToken }, 200);
           }
           // Forgives the account's failures from this address, this attempt's fact among them.

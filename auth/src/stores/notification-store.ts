@@ -2,7 +2,8 @@ import type { Db } from "mongodb";
 import { collections, insertEachOnce, insertOnce } from "../db.ts";
 
 /** `sent`: an SMTP server accepted it; `logged`: no SMTP server was configured, so it was only written to the log. */
-export type NotificationStatus = "pending" | "sent" | "logged" | "failed";
+export const notificationStatuses = ["pending", "sent", "logged", "failed"] as const;
+export type NotificationStatus = (typeof notificationStatuses)[number];
 
 /**
  * What a user may be notified of: at most one welcome per user, at most one lockout notice per account and
@@ -127,6 +128,8 @@ export interface NotificationStore {
   purgeClaims(id: string): Promise<void>;
   /** Erasure: the user's notifications (their addresses with them), queue entries and claims. */
   eraseUser(userId: string): Promise<void>;
+  /** How many notifications are in each status (for metrics; a scan, so read it rarely). */
+  countByStatus(): Promise<Record<NotificationStatus, number>>;
 }
 
 interface NotificationDocument extends Omit<NotificationRecord, "id"> {
@@ -164,6 +167,17 @@ export function createMongoNotificationStore(db: Db): NotificationStore {
     return created;
   };
   return {
+    async countByStatus() {
+      const counts = Object.fromEntries(notificationStatuses.map((status) => [status, 0])) as Record<
+        NotificationStatus,
+        number
+      >;
+      const groups = notifications.aggregate<{ _id: NotificationStatus; count: number }>([
+        { $group: { _id: "$status", count: { $sum: 1 } } },
+      ]);
+      for await (const { _id, count } of groups) counts[_id] = count;
+      return counts;
+    },
     async create(notification) {
       return (await createMany([notification])) === 1;
     },

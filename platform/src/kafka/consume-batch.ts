@@ -1,6 +1,7 @@
 import { parseEvent, type TopicDefinition, type TopicEvent } from "@chirp/contracts";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logger.ts";
+import { inConsumeSpan } from "../tracing/kafka.ts";
 import type { DeadLetter } from "./dead-letter.ts";
 import type { OffsetCommits } from "./offset-commits.ts";
 import { errorMessage, type PartitionRetries } from "./retry.ts";
@@ -56,7 +57,7 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
       if (!live()) return false;
       const meta = { topic, partition, offset: message.offset };
       try {
-        await sub.handle(event, meta);
+        await inConsumeSpan(sub.topic.name, [message], () => sub.handle(event, meta));
       } catch (error) {
         if (!(await failed(message.offset, true, error, { offset: message.offset, eventId: event.id }))) return false;
         await ctx.deadLetter({ topic, partition, message }, "handler-failed", errorMessage(error));
@@ -74,9 +75,14 @@ export async function consumeBatch(payload: EachBatchPayload, sub: Subscription,
       const first = valid[0]?.message.offset ?? chunkStart;
       const meta = { topic, partition, firstOffset: first, lastOffset: valid.at(-1)?.message.offset ?? first };
       try {
-        await batch.handle(
-          valid.map((item) => item.event),
-          meta,
+        await inConsumeSpan(
+          sub.topic.name,
+          valid.map((item) => item.message),
+          () =>
+            batch.handle(
+              valid.map((item) => item.event),
+              meta,
+            ),
         );
         return true;
       } catch (error) {

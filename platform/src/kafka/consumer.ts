@@ -61,6 +61,8 @@ export interface ConsumerMetrics {
 }
 
 export interface RunningConsumer {
+  /** The physical names of the topics it consumes (for lag metrics). */
+  topics: readonly string[];
   /** False once the consumer has crashed for good or been stopped. */
   healthy(): boolean;
   /**
@@ -203,6 +205,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
 
   await launch();
   return {
+    topics: [...byTopic.keys()],
     healthy: () => !stopping && relaunching === undefined,
     stalled: (ms) => retries?.stalled(ms).map(({ key }) => key) ?? [],
     async stop() {

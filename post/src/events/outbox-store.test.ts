@@ -30,6 +30,20 @@ async function outboxDatabase() {
 }
 
 describe("the outbox in PostgreSQL", () => {
+  test("its backlog counts what waits and ages the oldest entry, and is empty once drained", async () => {
+    await using pg = await outboxDatabase();
+    const store = createOutboxStore(pg.db);
+    expect(await store.backlog()).toEqual({ pending: 0, oldestAgeSeconds: 0 });
+    await pg.db.transaction((tx) => appendToOutbox(tx, ["a", "b"].map(entry)));
+    // Written a minute ago, as after an outage of Kafka.
+    await pg.sql`update outbox set created_at = now() - interval '60 seconds'`;
+    const backlog = await store.backlog();
+    expect(backlog.pending).toBe(2);
+    expect(backlog.oldestAgeSeconds).toBeGreaterThanOrEqual(60);
+    await store.drain(10, async () => {});
+    expect(await store.backlog()).toEqual({ pending: 0, oldestAgeSeconds: 0 });
+  });
+
   test("entries appended together leave in their order, and a drain deletes exactly what it sent", async () => {
     await using pg = await outboxDatabase();
     const store = createOutboxStore(pg.db);

@@ -1,4 +1,6 @@
+import type { OutboxBacklog } from "@chirp/platform/outbox-metrics";
 import type { OutboxEntry, OutboxStore } from "@chirp/platform/outbox-relay";
+import { currentTraceparent } from "@chirp/platform/tracing/spans";
 import { asc, sql } from "drizzle-orm";
 import { type Db, executePrepared, type Tx } from "../db.ts";
 import { outbox } from "../schema.ts";
@@ -14,6 +16,8 @@ const DRAIN_LOCK = 0x706f7374;
  */
 export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
   if (entries.length === 0) return;
+  // The trace of the request that wrote them, continued by whoever consumes them (null when untraced).
+  const traceparent = currentTraceparent() ?? null;
   // One prepared statement for any number of entries, in their order, with the notification: delivered at
   // commit only, and once per transaction however many rows it wrote.
   await executePrepared(
@@ -21,8 +25,9 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
     "append_to_outbox",
     sql`
     with queued as (
-      insert into ${outbox} (topic, event)
-      select entry->>'topic', entry->'event' from jsonb_array_elements(${JSON.stringify(entries)}::jsonb)
+      insert into ${outbox} (topic, event, traceparent)
+      select entry->>'topic', entry->'event', ${traceparent}::text
+        from jsonb_array_elements(${JSON.stringify(entries)}::jsonb)
         with ordinality as t(entry, ord)
       order by ord
       returning 1
@@ -36,8 +41,17 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]) {
  * instance that does not get it returns 0 (another one is draining), and sent rows are deleted only if
  * `send` resolved, so a crash or a Kafka outage leaves them for the next attempt.
  */
-export function createOutboxStore(db: Db): OutboxStore {
+export function createOutboxStore(db: Db): OutboxStore & { backlog(): Promise<OutboxBacklog> } {
   return {
+    /** Read on scrape: a count of the outbox (small unless Kafka is out) and its head by the primary key. */
+    async backlog() {
+      const [row] = await db.execute<{ pending: number; age: number | null }>(
+        sql`select count(*)::int as pending,
+          extract(epoch from now() - (select ${outbox.createdAt} from ${outbox} order by ${outbox.id} limit 1))::float8 as age
+          from ${outbox}`,
+      );
+      return { pending: row?.pending ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+    },
     drain(limit, send) {
       return db.transaction(async (tx) => {
         // The outbox swings between empty and a backlog (a Kafka outage), so this transaction plans its
@@ -59,7 +73,13 @@ export function createOutboxStore(db: Db): OutboxStore {
           .prepare("outbox_head")
           .execute();
         if (rows.length === 0) return 0;
-        await send(rows.map((row) => ({ topic: row.topic, event: row.event as OutboxEntry["event"] })));
+        await send(
+          rows.map((row) => ({
+            topic: row.topic,
+            event: row.event as OutboxEntry["event"],
+            ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+          })),
+        );
         const sent = JSON.stringify(rows.map((row) => row.id));
         await executePrepared(
           tx,
