@@ -31,15 +31,16 @@ test("/metrics shows login outcomes, the hash queue, the outbox backlog, consume
   // read from the brokers, 0 once the group committed it.
   const topic = `${service.config.KAFKA_TOPIC_PREFIX}user-events`;
   expect(first).toMatch(new RegExp(`kafka_consumer_lag\\{topic="${topic.replaceAll(".", "\\.")}",partition="\\d+"`));
-  // The welcome mail is queued, then settled (logged: no SMTP server in this test's configuration).
+  // The registration's two mails (the welcome, the verification link) are queued, then settled (logged: no SMTP
+  // server in this test's configuration).
   await eventually(
     async () => {
       const counts = await page();
       const settled = ["sent", "logged", "failed"].map((status) =>
         sample(counts, `auth_notifications{status="${status}",service="auth"}`),
       );
-      return settled.reduce((sum: number, n) => sum + (n ?? 0), 0) === 1;
+      return settled.reduce((sum: number, n) => sum + (n ?? 0), 0) === 2;
     },
-    { timeoutMs: 30_000, what: "the welcome notification counted as settled" },
+    { timeoutMs: 30_000, what: "the registration's two notifications counted as settled" },
   );
 }, 60_000);
