@@ -6,6 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { eventually } from "@chirp/platform/testing";
+import { TOTP } from "otpauth";
 import { createPost } from "../lib/checks.ts";
 import { createClient, Tally } from "../lib/client.ts";
 import { recordResult } from "../lib/results.ts";
@@ -105,6 +106,15 @@ test("a deleted account leaves neither its id nor its e-mail in any store of eit
   await createPost(post, gone.accessToken, "second");
   await createPost(post, stays.accessToken, "kept");
   await auth.post("/api/auth/logout", { refreshToken: other.body.refreshToken });
+  // MFA on, and a login through a recovery code: a sealed secret, hashed codes, spent factors.
+  const setup = await auth.post("/api/auth/mfa/totp/setup", { password: gone.password }, gone.accessToken);
+  const code = new TOTP({ secret: setup.body.secret }).generate();
+  const enabled = await auth.post("/api/auth/mfa/totp/enable", { code }, gone.accessToken);
+  expect(enabled.status).toBe(200);
+  const challenge = await auth.post("/api/auth/login", { email: gone.email, password: gone.password });
+  const recoveryCode = enabled.body.recoveryCodes[0];
+  const mfaLogin = await auth.post("/api/auth/login/mfa", { mfaToken: challenge.body.mfaToken, recoveryCode });
+  expect(mfaLogin.status).toBe(200);
   await settled(stack, topics);
   const needles = [gone.id, gone.email.toLowerCase()];
   expect(Object.keys(await traces(stack, needles)).length).toBeGreaterThan(5);
@@ -129,7 +139,8 @@ test("a deleted account leaves neither its id nor its e-mail in any store of eit
 
   recordResult({
     id: "hostile.erasure",
-    scenario: "an account with logins, a failed login, an edit, posts, a revoked session and its welcome mail, deleted",
+    scenario:
+      "an account with logins, a failed login, an edit, posts, a revoked session, MFA on with a recovery-code login, and its welcome mail, deleted",
     checked:
       "every auth collection and post table searched for the id and e-mail: none left but post's revocations (until the tokens expire) and the author's nameless tombstone (until the inbox retention); the same search finds the other account",
     figures: {
