@@ -94,7 +94,12 @@ export interface AddressLimit {
  * within the window (recording first holds the bound under concurrency, as for logins). A refused attempt
  * removes its own fact, so hammering does not extend the wait; one let through stays, success or not.
  */
-export async function claimAddressAttempt(store: AddressAttemptStore, limit: AddressLimit, attempt: AddressAttempt) {
+export async function claimAddressAttempt(
+  store: AddressAttemptStore,
+  limit: AddressLimit,
+  by: Pick<AddressAttempt, "action" | "address">,
+) {
+  const attempt: AddressAttempt = { id: newId(), ...by, at: new Date() };
   await store.record(attempt);
   const now = attempt.at.getTime();
   const recent = await store.recent(

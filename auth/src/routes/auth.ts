@@ -118,13 +118,8 @@ export function authRoutes(deps: AuthDeps, metrics: AuthMetrics) {
     .openapi(register, async (c) => {
       // As for logins: overload is refused before any work, and the throttle before a hashing slot is taken.
       if (deps.hasher.saturated()) throw deps.hasher.refusal();
-      const attempt = {
-        id: newId(),
-        action: "register" as const,
-        address: deps.clientAddress(c.req.raw),
-        at: new Date(),
-      };
-      await claimAddressAttempt(deps.addressAttempts, deps.settings.registerLimit, attempt);
+      const address = deps.clientAddress(c.req.raw);
+      await claimAddressAttempt(deps.addressAttempts, deps.settings.registerLimit, { action: "register", address });
       return deps.hasher.admit(async () => {
         const { name, email, password } = c.req.valid("json");
         // The route table's 409 stays (a 201 carries tokens, which an existing address cannot get), but it tells

@@ -6,7 +6,6 @@ import { issueOneTimeToken, redeemOneTimeToken } from "../accounts/one-time-toke
 import { roleOf } from "../accounts/sessions.ts";
 import { claimAddressAttempt } from "../accounts/throttle.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
-import { newId } from "../ids.ts";
 import { verifyEmailMail } from "../notifications/templates/account.ts";
 import { accountKey } from "../stores/address-attempt-store.ts";
 import { requireBearer } from "./bearer.ts";
@@ -95,8 +94,8 @@ export function emailRoutes(deps: AuthDeps) {
     })
     .openapi(resend, async (c) => {
       const { userId } = c.var.caller;
-      const attempt = { id: newId(), action: "verify-resend" as const, address: accountKey(userId), at: new Date() };
-      await claimAddressAttempt(deps.addressAttempts, deps.settings.resendLimit, attempt);
+      const perAccount = { action: "verify-resend" as const, address: accountKey(userId) };
+      await claimAddressAttempt(deps.addressAttempts, deps.settings.resendLimit, perAccount);
       const user = await deps.users.findById(userId);
       if (!user) throw new HTTPException(404, { message: "The account no longer exists." });
       if (user.emailVerified) throw new HTTPException(409, { message: "The e-mail address is verified already." });

@@ -6,7 +6,6 @@ import { revokeSessions } from "../accounts/sessions.ts";
 import { claimAddressAttempt } from "../accounts/throttle.ts";
 import type { AuthDeps, RouteEnv } from "../deps.ts";
 import { RetryLaterError } from "../errors.ts";
-import { newId } from "../ids.ts";
 import { passwordResetNoticeMail, resetPasswordMail } from "../notifications/templates/account.ts";
 import { OverloadedError } from "../passwords/limiter.ts";
 import { accountKey } from "../stores/address-attempt-store.ts";
@@ -57,13 +56,8 @@ export function passwordResetRoutes(deps: AuthDeps) {
   return new OpenAPIHono<RouteEnv>({ defaultHook: validationHook })
     .openapi(forgot, async (c) => {
       const { email } = c.req.valid("json");
-      const attempt = {
-        id: newId(),
-        action: "forgot" as const,
-        address: deps.clientAddress(c.req.raw),
-        at: new Date(),
-      };
-      await claimAddressAttempt(deps.addressAttempts, deps.settings.forgotLimit, attempt);
+      const address = deps.clientAddress(c.req.raw);
+      await claimAddressAttempt(deps.addressAttempts, deps.settings.forgotLimit, { action: "forgot", address });
       // The same work on the request path either way (the throttle's fact, one lookup); the token and the
       // mail are made after the answer, so an existing account does not answer later than a missing one.
       const user = await deps.users.findByEmail(email);
@@ -71,7 +65,7 @@ export function passwordResetRoutes(deps: AuthDeps) {
         deps.mail.later(async () => {
           // Per account too, after the answer (so it cannot tell anything): many client addresses asking for one
           // account must not flood its owner's inbox. Past the limit the request is dropped silently.
-          const perAccount = { id: newId(), action: "forgot" as const, address: accountKey(user.id), at: new Date() };
+          const perAccount = { action: "forgot" as const, address: accountKey(user.id) };
           if (
             !(await withinLimit(() => claimAddressAttempt(deps.addressAttempts, deps.settings.forgotLimit, perAccount)))
           ) {
