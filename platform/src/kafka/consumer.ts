@@ -207,7 +207,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   return {
     topics: [...byTopic.keys()],
     healthy: () => !stopping && relaunching === undefined,
-    stalled: (ms) => retries?.stalled(ms).map(({ key }) => key) ?? [],
+    stalled: (ms) => retries?.stalled(ms) ?? [],
     async stop() {
       stopping = true;
       await relaunching;
@@ -216,7 +216,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       await commits?.flush();
       await consumer?.disconnect();
       // A join cut short by the disconnect fails now; bounded, should kafkajs leave it hanging.
-      await Promise.race([joining, Bun.sleep(joinSettleMs)]);
+      let timer: Timer | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, joinSettleMs);
+      });
+      // The bound's timer is cleared once the join settled: a pending one would hold the process 10 s more.
+      await Promise.race([joining, bound]).finally(() => clearTimeout(timer));
     },
   };
 }

@@ -91,12 +91,10 @@ export class PartitionRetries {
     this.#parked.clear();
   }
 
-  /** Partitions that have been failing for longer than `ms`: `topic|partition` and since when. */
+  /** The partitions (`topic|partition`) that have been failing for longer than `ms`. */
   stalled(ms: number) {
     const before = Date.now() - ms;
-    return [...this.#failing]
-      .filter(([, failing]) => failing.since < before)
-      .map(([key, { since }]) => ({ key, since }));
+    return [...this.#failing].filter(([, failing]) => failing.since < before).map(([key]) => key);
   }
 
   /** Exponential backoff with jitter: between half and all of the attempt's ceiling. */
